@@ -47,6 +47,7 @@ __all__ = [
     "RECONCILE_SCHEMA",
     "SCHEMA_VERSION",
     "default_directory",
+    "shared_ledger",
 ]
 
 Side = Literal["sell", "buy"]
@@ -790,6 +791,21 @@ class Ledger:
                 "order_code": pl.String(), "status_name": pl.String(), "total": pl.Decimal(20, 2), "error": pl.String(),
             },
         )
+
+
+_shared: dict[Path, Ledger] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_ledger(client: MintedClient, directory: str | os.PathLike[str] | None = None) -> Ledger:
+    """The process-wide default ledger of the client's environment and host (one connection per file)."""
+    path = Ledger.default_path(str(client.environment), str(client.base_url), directory)
+    with _shared_lock:
+        ledger = _shared.get(path)
+        if ledger is None or ledger._conn is None:
+            ledger = _shared[path] = Ledger(path)
+    ledger.check(client)
+    return ledger
 
 
 def _intent(row: sqlite3.Row) -> Intent:

@@ -1,0 +1,487 @@
+"""Quote → preview → confirm → submit, each order sent exactly once.
+
+>>> ticket = SellTicket(client, items={"GAG": 250}, currency="GBP")
+>>> ticket.quote()            # locks prices for 240 s (a price token)
+>>> ticket.preview()          # per SKU: price per gram, spot, spread over spot, amount, total
+>>> ticket.submit()           # journals the intent, then sends it; a second submit sends nothing
+
+Exactly once, Stripe-style with ``external_id`` as the idempotency key: the key is made when the
+ticket is, journaled in the :class:`~minted_lab.ledger.Ledger` as an *intent* before the request
+leaves, and the outcome is settled after. If the outcome is unknown (a dropped connection, a
+crash, a killed kernel), :meth:`Ticket.resolve` or :meth:`Ledger.reconcile` looks the order up by
+``external_id``; only a proven "not placed" allows another attempt, with the same ``external_id``,
+so the API itself would refuse a duplicate.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import polars as pl
+
+from minted_lab import _validate
+from minted_lab.errors import (
+    APIError,
+    DuplicateExternalIdError,
+    MintedError,
+    NotSentError,
+    OutcomeUnknownError,
+    QuoteExpiredError,
+    ValidationError,
+)
+from minted_lab.ledger import Intent, Ledger, LedgerError, Side, shared_ledger
+from minted_lab.models import Order, OrderResult, Quote
+
+if TYPE_CHECKING:
+    from minted_lab.client import MintedClient
+
+__all__ = [
+    "BuyTicket",
+    "PREVIEW_SCHEMA",
+    "Preview",
+    "PreviewLine",
+    "QuoteTooOldError",
+    "SellTicket",
+    "Ticket",
+    "TicketError",
+    "TicketState",
+    "new_external_id",
+]
+
+TicketState = Literal["draft", "quoted", "submitting", "placed", "not_placed", "unknown"]
+
+CENT = Decimal("0.01")
+
+PREVIEW_SCHEMA: dict[str, pl.DataType] = {
+    "sku": pl.String(),
+    "price": pl.Decimal(20, 2),
+    "spot_price": pl.Decimal(20, 4),
+    "spread": pl.Decimal(20, 4),
+    "spread_pct": pl.Float64(),
+    "amount": pl.Decimal(20, 4),
+    "total": pl.Decimal(20, 2),
+}
+"""Columns of :attr:`Preview.frame`: per gram ``price`` (sell or buy), ``spread = price - spot``."""
+
+
+class TicketError(MintedError):
+    """The ticket cannot do that in its current state (nothing was sent)."""
+
+
+class QuoteTooOldError(TicketError, QuoteExpiredError):
+    """The quote expired before sending; nothing was sent: call ``ticket.quote()`` for a new one."""
+
+    def __init__(self, message: str) -> None:
+        QuoteExpiredError.__init__(self, None, message)
+
+    def _line(self) -> str:
+        return self.message
+
+
+def new_external_id() -> str:
+    """A fresh idempotency key: ``ML-`` and 12 upper-case hex digits (48 random bits)."""
+    return "ML-" + secrets.token_hex(6).upper()
+
+
+def line_total(price: Decimal, amount: Decimal) -> Decimal:
+    """An item's total as the API computes it: ``round(price × amount, 2)``, half up."""
+    return (price * amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One SKU of a preview: the per-gram price it settles at, spot, spread over spot, grams, total."""
+
+    sku: str
+    price: Decimal
+    spot_price: Decimal
+    amount: Decimal
+    total: Decimal
+
+    @property
+    def spread(self) -> Decimal:
+        """``price - spot``: negative on a sell (paid below spot), positive on a buy."""
+        return self.price - self.spot_price
+
+    @property
+    def spread_pct(self) -> float:
+        """The spread as a percentage of spot."""
+        return float(self.spread / self.spot_price * 100) if self.spot_price else float("nan")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a submit would do at the locked prices; ``seconds_left`` counts down on the quote's clock."""
+
+    side: Side
+    external_id: str
+    currency: str
+    customer_external_id: str | None
+    lines: tuple[PreviewLine, ...]
+    total: Decimal
+    quote: Quote
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds before the price token expires (0 once it has)."""
+        return max(0, int(self.quote.seconds_left()))
+
+    @property
+    def expired(self) -> bool:
+        """True once the quote can no longer be submitted."""
+        return self.quote.is_expired()
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The lines as a polars frame (:data:`PREVIEW_SCHEMA`)."""
+        return pl.DataFrame(
+            [
+                {"sku": line.sku, "price": line.price, "spot_price": line.spot_price, "spread": line.spread,
+                 "spread_pct": line.spread_pct, "amount": line.amount, "total": line.total}
+                for line in self.lines
+            ],
+            schema=PREVIEW_SCHEMA,
+        )
+
+    def _headline(self) -> str:
+        who = f" for customer {self.customer_external_id}" if self.customer_external_id else ""
+        left = "quote expired: quote again" if self.expired else f"quote valid for {self.seconds_left} s"
+        return f"{self.side.capitalize()} {self.external_id}{who}: total {self.total} {self.currency} ({left})"
+
+    def __repr__(self) -> str:
+        price = "sell price" if self.side == "sell" else "buy price"
+        header = ("sku", f"{price}/g", "spot/g", "spread/g", "spread %", "grams", "total")
+        rows = [header] + [
+            (l.sku, str(l.price), str(l.spot_price), f"{l.spread:+}", f"{l.spread_pct:+.2f}", str(l.amount), str(l.total))
+            for l in self.lines
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        table = "\n".join(
+            "  " + "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            for row in rows
+        )
+        return f"<Preview {self._headline()}>\n{table}"
+
+    def _repr_html_(self) -> str:
+        price = "sell price" if self.side == "sell" else "buy price"
+        head = "".join(f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread %", "grams", "total"))
+        body = "".join(
+            f"<tr><td>{html.escape(l.sku)}</td><td>{l.price}</td><td>{l.spot_price}</td><td>{l.spread:+}</td>"
+            f"<td>{l.spread_pct:+.2f}</td><td>{l.amount}</td><td>{l.total}</td></tr>"
+            for l in self.lines
+        )
+        return (f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table></div>")
+
+
+class Ticket:
+    """One order on its way: validated at once, quoted, previewed, submitted exactly once.
+
+    States: ``draft`` (no quote) → ``quoted`` → ``submitting`` → ``placed`` | ``not_placed`` |
+    ``unknown``. ``not_placed`` may be quoted and submitted again (same ``external_id``);
+    ``unknown`` must be resolved first (:meth:`resolve`).
+    """
+
+    side: ClassVar[Side]
+    whole_grams: ClassVar[bool]
+
+    def __init__(
+        self,
+        client: MintedClient,
+        items: Mapping[str, Any],
+        currency: str = "GBP",
+        customer_external_id: str | None = None,
+        ledger: Ledger | None = None,
+        *,
+        external_id: str | None = None,
+    ) -> None:
+        self.items: dict[str, int | Decimal] = {
+            item["sku"]: item["amount"] for item in _validate.items(items, whole=self.whole_grams)
+        }
+        self.currency: str = _validate.currency(currency)
+        self.customer_external_id: str | None = (
+            None if customer_external_id is None else _validate.customer_id(customer_external_id)
+        )
+        self.external_id: str = new_external_id() if external_id is None else _validate.external_id(external_id)
+        self.client = client
+        self.ledger: Ledger = shared_ledger(client) if ledger is None else ledger
+        self.ledger.check(client)
+        self.state: TicketState = "draft"
+        self.current_quote: Quote | None = None
+        self.result: OrderResult | None = None
+        self.error: BaseException | None = None
+        self._quote_id: int | None = None
+        self._lock = threading.Lock()
+        self._finished = 0
+        intent = self.ledger.intent(self.external_id)
+        if intent is not None:
+            if intent.side != self.side or not _same_items(intent.items, self.items):
+                raise ValidationError("external_id", f"an id not journaled for another order (it is {intent!r})",
+                                      self.external_id)
+            self._adopt(intent)
+
+    @classmethod
+    def from_ledger(cls, client: MintedClient, ledger: Ledger, external_id: str) -> Ticket:
+        """The ticket of a journaled intent (after a kernel restart, say), in the state the ledger knows."""
+        intent = ledger.intent(external_id)
+        if intent is None:
+            raise TicketError(f"no intent {external_id} in {ledger.path}")
+        ticket_class = SellTicket if intent.side == "sell" else BuyTicket
+        return ticket_class(client, intent.items, intent.currency, intent.customer_external_id, ledger,
+                            external_id=external_id)
+
+    # -- quote and preview ------------------------------------------------------------------
+
+    def quote(self) -> Quote:
+        """Lock prices (a new price token, 240 s) in the ticket's currency and for its customer."""
+        with self._lock:
+            if self.state in ("placed", "unknown", "submitting"):
+                raise TicketError(f"{self.external_id} is {self.state}: {self._state_advice()}")
+            quote = self.client.quote(currency=self.currency, customer_external_id=self.customer_external_id)
+            for sku in self.items:
+                try:
+                    quote.price(sku)
+                except KeyError:
+                    raise ValidationError(f"items.{sku}", f"a SKU the quote prices ({', '.join(quote.skus)})", sku) from None
+            self._quote_id = self.ledger.record_quote(quote)
+            self.current_quote = quote
+            self.state = "quoted"
+            self.error = None
+            return quote
+
+    def preview(self) -> Preview:
+        """What submitting now would do: per SKU price, spot, spread, grams and total, and seconds left."""
+        quote = self._require_quote()
+        lines = []
+        for sku, amount in self.items.items():
+            price = quote.price(sku)
+            per_gram = price.sell_price if self.side == "sell" else price.buy_price
+            if per_gram is None or price.spot_price is None:
+                raise TicketError(f"the quote has no {self.side} price or spot for {sku}")
+            grams = Decimal(amount)
+            lines.append(PreviewLine(sku, per_gram, price.spot_price, grams, line_total(per_gram, grams)))
+        return Preview(self.side, self.external_id, self.currency, self.customer_external_id, tuple(lines),
+                       sum((line.total for line in lines), Decimal("0.00")), quote)
+
+    def _require_quote(self) -> Quote:
+        if self.current_quote is None:
+            raise TicketError(f"{self.external_id} has no quote yet: call ticket.quote() first")
+        return self.current_quote
+
+    # -- submit and resolve -----------------------------------------------------------------
+
+    def submit(self) -> OrderResult:
+        """Send the order exactly once and return what the API placed.
+
+        A placed ticket returns its result again and sends nothing; a caller that waited on a
+        concurrent submit (a double click) gets that submit's outcome. An expired quote is refused
+        before sending; an unknown outcome must be resolved first.
+        """
+        seen = self._finished
+        with self._lock:
+            if self._finished != seen:
+                return self._replay()
+            if self.state == "unknown":
+                self._adopt(self.ledger.intent(self.external_id))
+            if self.state == "placed":
+                assert self.result is not None
+                return self.result
+            if self.state == "unknown":
+                raise TicketError(f"{self.external_id}: {self._state_advice()}")
+            quote = self._require_quote()
+            if quote.is_expired():
+                raise QuoteTooOldError(
+                    f"the quote for {self.external_id} expired {-quote.seconds_left():.0f} s ago; nothing was sent: "
+                    "call ticket.quote() for a new one, check ticket.preview(), then submit again"
+                )
+            try:
+                self.ledger.open_intent(
+                    self.external_id, self.side, self.items, self._request_body(quote), currency=self.currency,
+                    customer_external_id=self.customer_external_id, quote_id=self._quote_id,
+                    quote_fixed_at=quote.fixed_at,
+                )
+            except LedgerError as exc:
+                self._adopt(self.ledger.intent(self.external_id))
+                if self.state == "placed" and self.result is not None:
+                    return self.result
+                raise TicketError(f"{exc} (nothing was sent)") from None
+            self.state = "submitting"
+            try:
+                return self._send(quote)
+            finally:
+                self._finished += 1
+
+    def _send(self, quote: Quote) -> OrderResult:
+        """Send with the in-flight lock held, then settle the intent by what came back."""
+        eid = self.external_id
+        try:
+            with self.ledger.sending(eid):
+                send = self.client.sell if self.side == "sell" else self.client.buy
+                result = send(quote, items=self.items, external_id=eid, currency=self.currency,
+                              customer_external_id=self.customer_external_id)
+        except DuplicateExternalIdError as exc:
+            self.error = exc
+            self.ledger.note_unknown(eid, f"the API says {eid} was already used")
+            self.state = "unknown"
+            if self.resolve() == "placed":
+                assert self.result is not None
+                return self.result
+            raise
+        except NotSentError as exc:
+            self._settle_not_placed(exc, f"not sent: {exc}")
+            raise
+        except APIError as exc:
+            if exc.status is not None and exc.status >= 500:
+                self._settle_unknown(exc)
+                raise OutcomeUnknownError(
+                    f"{eid}: the server failed ({exc.status}) and may have placed the order: call ticket.resolve()",
+                    request=exc.request, external_id=eid, cause=exc,
+                ) from exc
+            self._settle_not_placed(exc, str(exc))
+            raise
+        except BaseException as exc:
+            self._settle_unknown(exc)
+            raise
+        self.result = result
+        self.ledger.settle_placed(eid, result.order)
+        self.state = "placed"
+        self.error = None
+        return result
+
+    def _settle_not_placed(self, exc: BaseException, text: str) -> None:
+        self.error = exc
+        self.ledger.settle_not_placed(self.external_id, text)
+        self.state = "not_placed"
+
+    def _settle_unknown(self, exc: BaseException) -> None:
+        self.error = exc
+        self.state = "unknown"
+        try:
+            self.ledger.note_unknown(self.external_id, f"{type(exc).__name__}: {exc}")
+        except Exception:
+            pass
+
+    def _replay(self) -> OrderResult:
+        if self.state == "placed":
+            assert self.result is not None
+            return self.result
+        if self.error is not None:
+            raise self.error
+        raise TicketError(f"{self.external_id} is {self.state}: {self._state_advice()}")
+
+    def resolve(self) -> TicketState:
+        """Settle an unknown outcome by looking the order up by ``external_id``; returns the new state.
+
+        ``placed``: the order exists and is the result. ``not_placed``: the API has no such order,
+        so submitting again (same ``external_id``) is safe.
+        """
+        intent = self.ledger.intent(self.external_id)
+        if intent is None or intent.state != "open":
+            self._adopt(intent)
+            return self.state
+        self._adopt(self.ledger.resolve(self.client, self.external_id))
+        return self.state
+
+    def _adopt(self, intent: Intent | None) -> None:
+        """Take the ledger's word for this ticket's state (it outlives kernels and other processes)."""
+        if intent is None:
+            return
+        if intent.state == "placed":
+            if self.result is None or self.result.order_code != intent.order_code:
+                self.result = _result_of(intent)
+            self.state = "placed"
+            self.error = None
+        elif intent.state == "not_placed":
+            self.state = "not_placed"
+        else:
+            self.state = "unknown"
+
+    def _state_advice(self) -> str:
+        return {
+            "draft": "call ticket.quote() first",
+            "quoted": "ready to submit",
+            "submitting": "a submit is under way",
+            "placed": "already placed; it is never sent again",
+            "not_placed": "not placed; quote again and submit to retry with the same external_id",
+            "unknown": "the outcome of the last attempt is unknown: call ticket.resolve() "
+                       "(it looks the order up by external_id) before submitting again",
+        }[self.state]
+
+    def _request_body(self, quote: Quote) -> dict[str, Any]:
+        """The documented sell/buy body, as journaled (the client builds the one it sends)."""
+        body: dict[str, Any] = {
+            "price_token": quote.token,
+            "external_id": self.external_id,
+            "currency_code": self.currency,
+            "items": [{"sku": sku, "amount": str(amount)} for sku, amount in self.items.items()],
+        }
+        if self.customer_external_id:
+            body["customer"] = {"external_id": self.customer_external_id}
+        return body
+
+    # -- display ----------------------------------------------------------------------------
+
+    @property
+    def order(self) -> Order | None:
+        """The placed order, once there is one."""
+        return self.result.order if self.result is not None and self.result.orders else None
+
+    def _summary(self) -> str:
+        items = ", ".join(f"{amount} g {sku}" for sku, amount in self.items.items())
+        who = f" customer={self.customer_external_id}" if self.customer_external_id else ""
+        extra = ""
+        if self.state == "placed" and self.result is not None:
+            extra = f" order={self.result.order_code} total={self.result.total} {self.currency}"
+        elif self.state in ("quoted", "draft") and self.current_quote is not None:
+            left = self.current_quote.seconds_left()
+            extra = " quote expired" if left <= 0 else f" quote {left:.0f}s left"
+        elif self.error is not None and self.state in ("not_placed", "unknown"):
+            extra = f" error={type(self.error).__name__}"
+        return f"{type(self).__name__} {self.external_id} [{self.state}] {items} {self.currency}{who}{extra}"
+
+    def __repr__(self) -> str:
+        return f"<{self._summary()}>"
+
+    def _repr_html_(self) -> str:
+        return f"<div><code>{html.escape(self._summary())}</code><br>{html.escape(self._state_advice())}</div>"
+
+
+class SellTicket(Ticket):
+    """A sell: whole grams out, paid at the quote's ``sell_price`` (below spot)."""
+
+    side = "sell"
+    whole_grams = True
+
+
+class BuyTicket(Ticket):
+    """A buy: grams in (up to 4 decimals), paid at the quote's ``buy_price`` (above spot)."""
+
+    side = "buy"
+    whole_grams = False
+
+
+def _same_items(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return {k: Decimal(str(v)).normalize() for k, v in a.items()} == {k: Decimal(str(v)).normalize() for k, v in b.items()}
+
+
+def _result_of(intent: Intent) -> OrderResult:
+    """The result of a journaled placed intent, rebuilt from the order the ledger stored."""
+    order = Order.from_api(intent.order_raw) if intent.order_raw else None
+    return OrderResult(
+        external_id=intent.external_id,
+        order_codes=(intent.order_code,) if intent.order_code else (),
+        guids=(intent.guid,) if intent.guid else (),
+        price=intent.price,
+        tax=order.tax if order else None,
+        total=intent.total,
+        order_at=intent.order_at,
+        orders=(order,) if order else (),
+        raw={},
+    )
