@@ -1,0 +1,176 @@
+"""Each client method, written once as a generator: it yields the Calls it needs and receives their
+results (or their errors, thrown in). The sync client drives it with plain calls, the async one with
+awaits, so the two never drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import Any, TypeVar
+
+from . import _validate as v
+from ._http import Call, Engine
+from .errors import NotFoundError, ValidationError
+from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
+
+T = TypeVar("T")
+Op = Generator[Call, Any, T]
+
+#: the page size for walking the whole history (the API's maximum)
+PAGE_SIZE = 30
+
+
+def quote(engine: Engine, currency: str, customer_external_id: str | None, total: Any) -> Op[Quote]:
+    body: dict[str, Any] = {"type": "digital", "currency": v.currency(currency)}
+    if customer_external_id is not None:
+        body["customer_external_id"] = v.customer_id(customer_external_id)
+    if total is not None:
+        body["total"] = v.money_total(total)
+    return (yield engine.call("pricefix", body=body, customer_external_id=customer_external_id))
+
+
+def order_body(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None, currency: str | None,
+               customer_external_id: str | None) -> Call:
+    """Validate a sell or buy and build its call; the external id is made here, before any attempt."""
+    token = v.price_token(quote)
+    quoted_currency = getattr(quote, "currency", None)
+    quoted_customer = getattr(quote, "customer_external_id", None)
+    body: dict[str, Any] = {"price_token": token}
+    external_id = v.external_id(external_id) if external_id is not None else v.external_id(engine.id_factory(),
+                                                                                           "id_factory()")
+    body["external_id"] = external_id
+    if currency is not None:
+        currency = v.currency(currency, "currency_code")
+        if quoted_currency is not None and currency != quoted_currency:
+            raise ValidationError("currency_code", f"the quote's currency {quoted_currency}", currency)
+    currency = currency or quoted_currency
+    if currency is not None:
+        body["currency_code"] = currency
+    body["items"] = v.items(items, whole=side == "sell")
+    if customer_external_id is not None:
+        customer_external_id = v.customer_id(customer_external_id, "customer.external_id")
+        if quoted_customer is not None and customer_external_id != quoted_customer:
+            raise ValidationError("customer.external_id",
+                                  f"the customer the quote was fixed for ({quoted_customer})", customer_external_id)
+    elif hasattr(quote, "token") and quoted_customer is not None:
+        customer_external_id = quoted_customer
+    if customer_external_id is not None:
+        body["customer"] = {"external_id": customer_external_id}
+    return engine.call(side, body=body, external_id=external_id, customer_external_id=customer_external_id)
+
+
+def place(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None, currency: str | None,
+          customer_external_id: str | None) -> Op[OrderResult]:
+    return (yield order_body(engine, side, quote, items, external_id, currency, customer_external_id))
+
+
+def order(engine: Engine, id: str) -> Op[Order]:
+    return (yield engine.call("order", path_params={"id": v.lookup_id(id)}))
+
+
+def find_order(engine: Engine, guid: str | None, order_code: str | None, external_id: str | None,
+               push_hook: bool) -> Op[Order | None]:
+    body: dict[str, Any] = {}
+    for name, value in (("guid", guid), ("order_code", order_code), ("external_id", external_id)):
+        if value is not None:
+            body[name] = v.lookup_id(value, name)
+    if not body:
+        raise ValidationError("find_order", "at least one of guid, order_code or external_id")
+    if push_hook:
+        body["push_hook"] = True
+    try:
+        return (yield engine.call("order_alt", body=body, external_id=external_id))
+    except NotFoundError:
+        return None
+
+
+def order_statuses(engine: Engine) -> Op[tuple[OrderStatus, ...]]:
+    statuses = yield engine.call("order_statuses")
+    engine.statuses_loaded(statuses)
+    return statuses
+
+
+def list_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]]:
+    """The order-list filters as query parameters (loading the status names once, if a name is used)."""
+    if v.needs_status_names(filters) and engine.status_ids is None:
+        yield from order_statuses(engine)
+    return v.order_filters(filters, engine.status_ids)
+
+
+def walk_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]]:
+    """Filters for walking every page: ascending by creation, so new orders only ever land at the end."""
+    for key, wanted in (("sort_by", "created_at"), ("sortBy", "created_at"), ("sort_type", "asc"),
+                        ("sortType", "asc")):
+        if filters.get(key, wanted) != wanted:
+            raise ValidationError(key, f"{wanted!r}: walking every page needs created_at ascending",
+                                  filters[key])
+    params = yield from list_params(engine, filters)
+    params.update(sortBy="created_at", sortType="asc")
+    return params
+
+
+def page_call(engine: Engine, params: Mapping[str, str], page: int, per_page: int = PAGE_SIZE) -> Call:
+    return engine.call("orders", params={**params, **v.page_args(page, per_page)})
+
+
+def orders(engine: Engine, page: int, per_page: int, filters: Mapping[str, Any]) -> Op[OrderPage]:
+    v.page_args(page, per_page)
+    params = yield from list_params(engine, filters)
+    return (yield page_call(engine, params, page, per_page))
+
+
+def product_prices(engine: Engine, currency: str) -> Op[tuple[ProductPrice, ...]]:
+    return (yield engine.call("product_prices", params={"currency": v.currency(currency)}))
+
+
+def minted_prices(engine: Engine) -> Op[MintedPrices]:
+    return (yield engine.call("minted_prices"))
+
+
+def partner_balance(engine: Engine) -> Op[tuple[Wallet, ...]]:
+    return (yield engine.call("partner_balance"))
+
+
+def customer_balance(engine: Engine, external_id: str) -> Op[tuple[Wallet, ...]]:
+    external_id = v.customer_id(external_id, "external_id")
+    return (yield engine.call("customer_balance", path_params={"customer_external_id": external_id}))
+
+
+def create_customer(engine: Engine, external_id: str, fields: Mapping[str, Any]) -> Op[Customer]:
+    body: dict[str, Any] = {"external_id": v.customer_id(external_id, "external_id", strict=True)}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name == "birthdate":
+            value = v.api_date(value, "birthdate")
+        elif name == "gender" and value not in ("M", "F"):
+            raise ValidationError("gender", "'M' or 'F'", value)
+        elif name in ("firstname", "middlename", "lastname") and value != "" and not 3 <= len(str(value)) <= 40:
+            raise ValidationError(name, "3 to 40 characters", value)
+        elif not isinstance(value, str):
+            raise ValidationError(name, "a string", value)
+        body[name] = value
+    return (yield engine.call("create_customer", body=body))
+
+
+def customer(engine: Engine, external_id: str) -> Op[Customer]:
+    external_id = v.customer_id(external_id, "external_id")
+    return (yield engine.call("customer", path_params={"external_customer_id": external_id}))
+
+
+def order_key(order: Order) -> Any:
+    """What identifies an order across pages: its guid (else its code, else its raw body)."""
+    return order.guid or order.order_code or id(order.raw)
+
+
+def unique_orders(pages: Any) -> list[Order]:
+    """The orders of these pages, each once, in page order."""
+    seen: set[Any] = set()
+    result: list[Order] = []
+    for page in pages:
+        for order in page.orders:
+            key = order_key(order)
+            if key not in seen:
+                seen.add(key)
+                result.append(order)
+    return result

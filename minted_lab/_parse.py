@@ -1,0 +1,166 @@
+"""Tolerant parsing of the API's JSON numbers and four date formats. Pure functions, no I/O.
+
+Numbers never pass through float: JSON is read with every number (integer or not) as a Decimal,
+so ``0``, ``1``, ``10`` and ``0.1`` in one field all come out exact.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["ISTANBUL", "loads", "to_decimal", "to_int", "parse_datetime", "parse_date", "dumps"]
+
+#: Naive API times are Istanbul wall-clock times.
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads(content: bytes | str) -> Any:
+    """JSON with every number as an exact Decimal (NaN and Infinity refused)."""
+    return json.loads(content, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A JSON number (or numeric string) as a Decimal; None stays None. Floats go through repr, never binary."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number, got {value!r}") from None
+        if not result.is_finite():
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return result
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def to_int(value: Any) -> int | None:
+    """An integral JSON number (ids, counts) as an int; None stays None; other values are kept as they are."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+def _fixed(text: str, positions: tuple[int, ...]) -> bool:
+    return all(text[i].isdigit() for i in positions)
+
+
+def parse_datetime(value: Any, *, naive_tz: ZoneInfo = ISTANBUL) -> datetime | None:
+    """Any of the API's date-time forms as an aware datetime (naive ones are Istanbul time).
+
+    ``"2023-05-31 03:16:45"``, ``"31-05-2023 03:16"``, ``"2024-12-05T18:43:32+03:00"``,
+    ``"2024-07-19T09:39:03.000000Z"`` (and the ISO variants around them). None and ``""`` give None;
+    anything else unreadable raises ValueError.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=naive_tz)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date-time string, got {value!r}")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) >= 10 and text[2] == "-" and text[5] == "-" and _fixed(text, (0, 1, 3, 4, 6, 7, 8, 9)):
+        # DD-MM-YYYY[ HH:MM[:SS]]
+        day, month, year = int(text[0:2]), int(text[3:5]), int(text[6:10])
+        rest = text[10:].strip()
+        hour = minute = second = 0
+        if rest:
+            parts = rest.split(":")
+            if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+                raise ValueError(f"unreadable date-time {value!r}")
+            hour, minute = int(parts[0]), int(parts[1])
+            second = int(parts[2]) if len(parts) == 3 else 0
+        return datetime(year, month, day, hour, minute, second, tzinfo=naive_tz)
+    iso = text[:-1] + "+00:00" if text[-1] in "zZ" else text
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        raise ValueError(f"unreadable date-time {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive_tz)
+
+
+def parse_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` or ``DD-MM-YYYY`` as a date (birthdates); None and ``""`` give None."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date string, got {value!r}")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) == 10 and text[2] == "-" and text[5] == "-":
+        return date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"unreadable date {value!r}") from None
+
+
+def _dump(value: Any, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot send {value!r}")
+        out.append(format(value, "f"))
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(str(k), ensure_ascii=False))
+            out.append(":")
+            _dump(v, out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _dump(v, out)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON (floats are never sent: use Decimal)")
+
+
+def dumps(value: Any) -> bytes:
+    """Request JSON with Decimals written exactly (``Decimal('0.1')`` → ``0.1``); floats are refused."""
+    out: list[str] = []
+    _dump(value, out)
+    return "".join(out).encode("utf-8")
+
+
+UTC = timezone.utc
