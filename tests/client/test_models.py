@@ -1,0 +1,172 @@
+"""The documented example payloads parse into models with nothing lost."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from minted_lab._parse import ISTANBUL, dumps, loads
+from minted_lab.models import (
+    Customer,
+    MintedPrices,
+    Order,
+    OrderPage,
+    OrderResult,
+    OrderStatus,
+    ParseContext,
+    Quote,
+    Wallet,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def payload(name: str) -> object:
+    return loads((FIXTURES / name).read_bytes())["data"]
+
+
+def same_json(a: object, b: object) -> bool:
+    """Equal as JSON values with exact numbers (Decimal('559.4') == Decimal('559.40'))."""
+    return loads(dumps(a)) == loads(dumps(b))
+
+
+def test_quote_parses_the_documented_price_fix() -> None:
+    received = datetime(2024, 12, 5, 15, 39, 33, tzinfo=timezone.utc)
+    now = [received]
+    quote = Quote.from_api(payload("pricefix_response.json"),
+                           ParseContext(received_at=received, clock=lambda: now[0], customer_external_id="MTD0018232"))
+    assert quote.token == "t85QBvvn1GHeOslKuiJm7CF0M0lpwU26"
+    assert quote.currency == "TRY" and quote.total is None and quote.is_total_price is False
+    assert quote.customer_external_id == "MTD0018232"
+    assert quote.expires_at == datetime(2024, 12, 5, 18, 43, 32, tzinfo=timezone(timedelta(hours=3)))
+    assert quote.expire_ttl == 239
+    assert quote.fixed_at == quote.expires_at - timedelta(seconds=239)
+    gag = quote.price("GAG")
+    assert (gag.spot_price, gag.buy_price, gag.sell_price) == (Decimal("34.7041"), Decimal("34.68"), Decimal("31.16"))
+    assert gag.product_id == 3000002 and gag.currency_id == 1000005 and gag.buy_amount is None
+    assert gag.buy_spread == Decimal("-0.0241") and gag.sell_spread == Decimal("-3.5441")
+    assert quote.price("BGAG").spot_price == Decimal(34)
+    assert quote.skus == ("GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD")
+    # seconds_left runs on the client's clock, whatever the server's clock says
+    assert quote.seconds_left() == 239
+    now[0] = received + timedelta(seconds=100.5)
+    assert quote.seconds_left() == pytest.approx(138.5) and not quote.is_expired()
+    now[0] = received + timedelta(seconds=239)
+    assert quote.is_expired()
+    with pytest.raises(KeyError, match=r"'XAU'.*GAU, GAG, BGAU, BGAG, GPT, GPD"):
+        quote.price("XAU")
+
+
+def test_quote_reprs_show_prices_and_seconds_left() -> None:
+    now = datetime.now(timezone.utc)
+    quote = Quote.from_api(payload("pricefix_response.json"), ParseContext(received_at=now, clock=lambda: now))
+    assert "239s left" in repr(quote) and "GAG 34.68/31.16" in repr(quote)
+    html = quote._repr_html_()
+    assert "239 s left" in html and "<td>GAG</td>" in html and "34.7041" in html
+
+
+def test_sell_response_parses_both_date_formats() -> None:
+    result = OrderResult.from_api(payload("sell_response.json"), ParseContext(external_id="HYAQA0171v96o"))
+    assert result.external_id == "HYAQA0171v96o"
+    assert result.order_codes == ("9YMEK5RB",) and result.guids == ("71E174B7-C7AD-47FB-836E-3895FF41D4F5",)
+    assert (result.price, result.tax, result.total) == (Decimal("559.4"), Decimal(0), Decimal("559.4"))
+    assert result.order_at == datetime(2023, 5, 31, 3, 16, 45, tzinfo=ISTANBUL)
+    order = result.order
+    assert order.order_at == datetime(2023, 5, 31, 3, 16, tzinfo=ISTANBUL)
+    assert order.currency_rate == 1 and order.customer is None and order.status_id is None
+    item = order.items[0]
+    assert (item.sku, item.amount, item.price, item.spot_price, item.total) == (
+        "GAU", Decimal(10), Decimal("55.94"), Decimal("50.85"), Decimal("559.4"))
+    assert "9YMEK5RB" in repr(result) and "Pending" in order._repr_html_()
+
+
+def test_get_order_example_with_its_quirks() -> None:
+    order = Order.from_api(payload("get_order_response.json"))
+    assert order.status_id == 1 and order.status_name == "New"  # a name outside the enum is kept
+    assert order.type is None and order.currency_code is None and order.order_at is None
+    assert order.currency_rate is None and order.currency_total == 0
+    assert order.items[0].sku is None and order.items[0].product_id == 3000001
+    assert order.raw["channel"] == "partner" and order.items[0].raw["product_weight"] == 1
+    assert order.customer is not None and order.customer.birthdate.isoformat() == "1970-01-31"
+
+
+def test_fractional_amounts_and_payment_cost() -> None:
+    alt = Order.from_api(payload("get_order_alternative_response.json"))
+    assert alt.items[0].amount == Decimal("0.1") and alt.items[0].total == Decimal("188.97")
+    assert alt.order_at == datetime(2023, 11, 6, 7, 18, tzinfo=ISTANBUL)
+    card = Order.from_api(payload("card_payment_get_order_response.json"))
+    assert card.payment_cost == 10 and card.total == Decimal("1731.3")
+    assert card.raw["payment"]["details"]["card_number"] == "404809******7528"
+
+
+def test_order_page_keeps_paginator_and_body() -> None:
+    content = (FIXTURES / "orders_list_response.inferred.json").read_bytes()
+    page = OrderPage.from_api(loads(content)["data"], ParseContext(content=content))
+    assert (page.current_page, page.last_page, page.per_page, page.total) == (1, 1, 10, 1)
+    assert page.next_page_url is None and page.content == content and len(page) == 1
+    assert page.raw["links"][1]["active"] is True
+    assert "page 1 of 1" in page._repr_html_()
+
+
+def test_customer_wallets_and_statuses() -> None:
+    customer = Customer.from_api(payload("create_customer_response.json"))
+    assert customer.id == 2 and customer.company_id == 2000000 and customer.birthdate is None
+    assert customer.created_at == datetime(2023, 3, 5, 4, 51, 18, tzinfo=ISTANBUL)
+    wallet = Wallet.from_api(payload("customer_balance_response_skeleton.json")[0])
+    assert wallet.balance == 0 and isinstance(wallet.balance, Decimal) and wallet.is_cash is True
+    statuses = [OrderStatus.from_api(s) for s in payload("order_statuses_response.inferred.json")]
+    assert [(s.id, s.name) for s in statuses][:2] == [(1, "Created"), (2, "Pending")]
+    assert Customer.from_api(payload("get_customer_response.partial.json")).wallets == ()
+
+
+RESPONSES = {
+    "pricefix_response.json": (Quote, False),
+    "sell_response.json": (OrderResult, False),
+    "sell_response_skeleton.json": (OrderResult, False),
+    "get_order_response.json": (Order, False),
+    "get_order_alternative_response.json": (Order, False),
+    "card_payment_get_order_response.json": (Order, False),
+    "orders_list_response.inferred.json": (OrderPage, False),
+    "create_customer_response.json": (Customer, False),
+    "get_customer_response.partial.json": (Customer, False),
+    "customer_balance_response_skeleton.json": (Wallet, True),
+    "order_statuses_response.inferred.json": (OrderStatus, True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+def test_raw_round_trip(name: str) -> None:
+    """Each model's .raw is the API's object exactly: same keys, same exact numbers, nothing dropped."""
+    model, many = RESPONSES[name]
+    text = (FIXTURES / name).read_text()
+    data = loads(text)["data"]
+    parsed = [model.from_api(row) for row in data] if many else [model.from_api(data)]
+    raws = [p.raw for p in parsed]
+    assert same_json(raws, data if many else [data])
+    # and as JSON text: the numbers are written back exactly as the document wrote them
+    reference = json.loads(text, parse_float=str, parse_int=str)["data"]
+    written = json.loads(dumps(raws), parse_float=str, parse_int=str)
+    assert written == (reference if many else [reference])
+
+
+def test_unknown_keys_and_values_are_kept() -> None:
+    data = loads(json.dumps({
+        "guid": "G", "order_code": "ABCDEFGH", "type": "Swap", "status_id": 13, "status_name": "Frozen",
+        "price": 1, "tax": 0, "total": 1.10, "new_field": {"x": 0.30}, "order_at": "sometime",
+        "items": [{"sku": "XPT9", "amount": 0.1, "price": 10, "colour": "gold"}]}))
+    order = Order.from_api(data)
+    assert order.type == "Swap" and order.status_name == "Frozen" and order.status_id == 13
+    assert order.order_at is None and order.raw["order_at"] == "sometime"
+    assert order.raw["new_field"]["x"] == Decimal("0.30") and order.items[0].raw["colour"] == "gold"
+    assert order.total == Decimal("1.10") and order.items[0].sku == "XPT9"
+
+
+def test_models_are_immutable_and_hashable() -> None:
+    order = Order.from_api(payload("get_order_alternative_response.json"))
+    with pytest.raises(AttributeError):
+        order.total = Decimal(0)  # type: ignore[misc]
+    assert hash(order) == hash(Order.from_api(payload("get_order_alternative_response.json")))
