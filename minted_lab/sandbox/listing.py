@@ -1,0 +1,178 @@
+"""The order list: query parsing, filters, stable sorting and a Laravel-style paginator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from minted_lab.sandbox.catalog import BY_SKU, STATUS_NAMES
+from minted_lab.sandbox.clock import ISTANBUL
+from minted_lab.sandbox.envelope import Problems
+from minted_lab.sandbox.model import Order
+from minted_lab.sandbox.validation import iso_date
+
+SORT_KEYS = ("created_at", "total", "type", "customer_external_id")
+TX_TYPES = {"buy": "Buy", "sell": "Sell", "delivery": "Delivery"}
+ON_EACH_SIDE = 3
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """A validated order-list query."""
+
+    page: int = 1
+    per_page: int = 10
+    sort_by: str = "created_at"
+    descending: bool = True
+    statuses: frozenset[int] | None = None
+    sku: str | None = None
+    customer_external_id: str | None = None
+    start: date | None = None
+    end: date | None = None
+    types: frozenset[str] | None = None
+
+
+def _int(value: str, low: int, high: int) -> int | None:
+    if not re.fullmatch(r"[0-9]{1,10}", value):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def parse_query(params: Mapping[str, str], problems: Problems) -> OrderQuery:
+    """Read `page, total, sortBy, sortType, status, sku, customer_external_id, startDate, endDate, tx_type`."""
+    values = {k: v for k, v in params.items() if v != ""}
+    out: dict[str, Any] = {}
+    if "page" in values:
+        out["page"] = _int(values["page"], 1, 10**9)
+        if out["page"] is None:
+            problems.add("page", "integer_range", min=1, max=10**9)
+    if "total" in values:
+        out["per_page"] = _int(values["total"], 5, 30)
+        if out["per_page"] is None:
+            problems.add("total", "integer_range", min=5, max=30)
+    if "sortBy" in values:
+        out["sort_by"] = values["sortBy"]
+        if values["sortBy"] not in SORT_KEYS:
+            problems.add("sortBy", "one_of", choices=", ".join(SORT_KEYS))
+    if "sortType" in values:
+        out["descending"] = values["sortType"] == "desc"
+        if values["sortType"] not in ("asc", "desc"):
+            problems.add("sortType", "one_of", choices="asc, desc")
+    if "status" in values:
+        ids = [_int(part.strip(), 1, 12) for part in values["status"].split(",")]
+        if any(i is None for i in ids):
+            problems.add("status", "status_ids")
+        out["statuses"] = frozenset(i for i in ids if i is not None)
+    if "sku" in values:
+        out["sku"] = values["sku"]
+        if values["sku"] not in BY_SKU:
+            problems.add("sku", "unknown_sku")
+    if "customer_external_id" in values:
+        out["customer_external_id"] = values["customer_external_id"]
+        if len(values["customer_external_id"]) > 110:
+            problems.add("customer_external_id", "length", min=1, max=110)
+    for key, name in (("startDate", "start"), ("endDate", "end")):
+        if key in values:
+            out[name] = iso_date(values[key])
+            if out[name] is None:
+                problems.add(key, "iso_date")
+    if "tx_type" in values:
+        parts = [p.strip().lower() for p in values["tx_type"].split(",")]
+        if any(p not in TX_TYPES for p in parts):
+            problems.add("tx_type", "one_of", choices=", ".join(TX_TYPES))
+        out["types"] = frozenset(TX_TYPES[p] for p in parts if p in TX_TYPES)
+    return OrderQuery(**out)
+
+
+def select(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]:
+    """Filter and sort; ties in the sort key fall back to creation sequence."""
+    def keep(o: Order) -> bool:
+        if query.statuses is not None and o.status_at(now) not in query.statuses:
+            return False
+        if query.sku is not None and not o.has_sku(query.sku):
+            return False
+        if query.customer_external_id is not None and o.customer_external_id != query.customer_external_id:
+            return False
+        if query.types is not None and o.type not in query.types:
+            return False
+        if query.start is not None or query.end is not None:
+            day = o.created_at.astimezone(ISTANBUL).date()
+            if query.start is not None and day < query.start:
+                return False
+            if query.end is not None and day > query.end:
+                return False
+        return True
+
+    chosen = [o for o in orders if keep(o)]
+    key = _sort_key(query.sort_by)
+    chosen.sort(key=lambda o: (key(o), o.seq), reverse=query.descending)
+    return chosen
+
+
+def _sort_key(name: str) -> Callable[[Order], Any]:
+    if name == "total":
+        return lambda o: o.total
+    if name == "type":
+        return lambda o: o.type
+    if name == "customer_external_id":
+        return lambda o: o.customer_external_id or ""
+    return lambda o: o.created_at
+
+
+def paginate(rows: list[Order], query: OrderQuery, path: str, params: Mapping[str, str],
+             render: Callable[[Order], dict[str, Any]]) -> dict[str, Any]:
+    """A Laravel LengthAwarePaginator over `rows` (page URLs keep the other query parameters)."""
+    per_page, page, total = query.per_page, query.page, len(rows)
+    last_page = max(1, -(-total // per_page))
+    start = (page - 1) * per_page
+    chunk = rows[start:start + per_page]
+    others = [(k, v) for k, v in params.items() if k != "page"]
+
+    def url(n: int) -> str:
+        return f"{path}?{urlencode(others + [('page', str(n))])}"
+
+    links: list[dict[str, Any]] = [{"url": url(page - 1) if page > 1 else None, "label": "&laquo; Previous", "active": False}]
+    for element in _window(page, last_page):
+        if element is None:
+            links.append({"url": None, "label": "...", "active": False})
+        else:
+            links.append({"url": url(element), "label": str(element), "active": element == page})
+    links.append({"url": url(page + 1) if page < last_page else None, "label": "Next &raquo;", "active": False})
+    return {
+        "current_page": page,
+        "data": [render(o) for o in chunk],
+        "first_page_url": url(1),
+        "from": start + 1 if chunk else None,
+        "last_page": last_page,
+        "last_page_url": url(last_page),
+        "links": links,
+        "next_page_url": url(page + 1) if page < last_page else None,
+        "path": path,
+        "per_page": per_page,
+        "prev_page_url": url(page - 1) if page > 1 else None,
+        "to": start + len(chunk) if chunk else None,
+        "total": total,
+    }
+
+
+def _window(page: int, last: int) -> list[int | None]:
+    """Laravel's UrlWindow: page numbers with None for the "..." gaps."""
+    if last < ON_EACH_SIDE * 2 + 8:
+        return list(range(1, last + 1))
+    window = ON_EACH_SIDE + 4
+    if page <= window:
+        return list(range(1, window + ON_EACH_SIDE + 1)) + [None, last - 1, last]
+    if page > last - window:
+        return [1, 2, None] + list(range(last - (window + ON_EACH_SIDE - 1), last + 1))
+    return [1, 2, None] + list(range(page - ON_EACH_SIDE, page + ON_EACH_SIDE + 1)) + [None, last - 1, last]
+
+
+def statuses() -> list[dict[str, Any]]:
+    """The status table `[{id, name}]`."""
+    return [{"id": i, "name": n} for i, n in STATUS_NAMES.items()]
+

@@ -1,0 +1,146 @@
+"""`Sandbox`: the local Minted Connect emulator as a context manager with a Python API for tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+from starlette.applications import Starlette
+
+from minted_lab.sandbox import render
+from minted_lab.sandbox.app import build_app
+from minted_lab.sandbox.auth import USERS, DigestAuthority
+from minted_lab.sandbox.book import Book
+from minted_lab.sandbox.clock import SandboxClock
+from minted_lab.sandbox.faults import Faults
+from minted_lab.sandbox.history import seed_customers, seed_history
+from minted_lab.sandbox.ids import ExternalIds
+from minted_lab.sandbox.market import Market
+from minted_lab.sandbox.money import dumps, loads
+from minted_lab.sandbox.ratelimit import RateLimiter
+from minted_lab.sandbox.runtime import RequestRecord, Runtime
+from minted_lab.sandbox.server import ServerThread
+
+
+class Sandbox:
+    """A seeded, deterministic Partner API on 127.0.0.1: `with Sandbox(seed=7) as sb: ... sb.url ...`."""
+
+    username = "sandbox"
+    password = USERS["sandbox"]
+    readonly_username = "viewer"
+    readonly_password = USERS["viewer"]
+
+    def __init__(self, seed: int = 7, history: int = 0, clock: str = "frozen", start: datetime | None = None,
+                 host: str = "127.0.0.1", port: int = 0, rate_limit: tuple[int, float] | None = None,
+                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0, ledger: Any = None) -> None:
+        self.seed = int(seed)
+        self.host, self.port = host, int(port)
+        self.ledger = ledger
+        self.clock = SandboxClock(start, clock)
+        self.market = Market(self.seed)
+        self.book = Book(self.seed)
+        seed_customers(self.book, self.seed, self.clock.start)
+        seed_history(self.book, self.market, self.seed, self.clock.start, int(history))
+        self.faults = Faults()
+        self.runtime = Runtime(
+            clock=self.clock, market=self.market, book=self.book,
+            auth=DigestAuthority(self.seed, digest_algorithm, nonce_ttl), faults=self.faults,
+            limiter=RateLimiter(*rate_limit) if rate_limit else None,
+        )
+        self.app: Starlette = build_app(self.runtime)
+        self._external_ids = ExternalIds(self.seed)
+        self._server: ServerThread | None = None
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread; returns once the port accepts connections."""
+        if self._server is None:
+            server = ServerThread(self.app, self.host, self.port)
+            server.start()
+            self._server = server
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is up."""
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>` of the running server."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running: use `with Sandbox() as sb:` or sb.start()")
+        return f"http://{self._server.host}:{self._server.port}"
+
+    # ---- inspection -----------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request seen so far (endpoint, method, path, status, user, at, fault)."""
+        return list(self.runtime.records)
+
+    def orders(self) -> list[dict[str, Any]]:
+        """Every order as the API would show it now, in creation order."""
+        now = self.clock.now()
+        with self.book.lock:
+            shown = [render.order(o, now, self.book.customer_of(o)) for o in self.book.orders]
+        return loads(dumps(shown))  # type: ignore[no-any-return]
+
+    def balance(self, code: str, customer_external_id: str | None = None) -> Decimal:
+        """A wallet balance (SKU or currency) of the partner, or of a customer."""
+        with self.book.lock:
+            if customer_external_id is not None and customer_external_id not in self.book.customers:
+                raise KeyError(f"unknown customer {customer_external_id!r}")
+            return self.book.balance(code, customer_external_id)
+
+    def customers(self) -> list[str]:
+        """External ids of the seeded customers."""
+        return list(self.book.seeded_customers)
+
+    @property
+    def pushed_hooks(self) -> list[tuple[str, datetime]]:
+        """(guid, time) of every `push_hook: true` lookup."""
+        with self.book.lock:
+            return list(self.book.hooks)
+
+    # ---- clients --------------------------------------------------------------------------
+
+    def _client_kwargs(self, kw: dict[str, Any]) -> dict[str, Any]:
+        kw.setdefault("environment", "sandbox")
+        kw.setdefault("clock", self.clock.now)
+        kw.setdefault("id_factory", self._external_ids)
+        if self.ledger is not None:
+            kw.setdefault("ledger", self.ledger)
+        return kw
+
+    def client(self, **kw: Any) -> Any:
+        """A `minted_lab.client.MintedClient` for this sandbox (seeded external ids, sandbox clock)."""
+        from minted_lab.client import MintedClient
+
+        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+
+    def async_client(self, **kw: Any) -> Any:
+        """A `minted_lab.client.AsyncMintedClient` for this sandbox."""
+        from minted_lab.client import AsyncMintedClient
+
+        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+
+    def __repr__(self) -> str:
+        where = self.url if self._server else "stopped"
+        return f"Sandbox(seed={self.seed}, {where}, orders={len(self.book.orders)}, now={self.clock.now().isoformat()})"

@@ -1,0 +1,92 @@
+"""Runs the app under uvicorn (h11) on a socket we make ourselves: in a thread, or in the foreground."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+
+import uvicorn
+from starlette.types import ASGIApp
+
+_DROP_MESSAGES = ("ASGI callable returned without completing response.",)
+
+
+class _QuietDrops(logging.Filter):
+    """Hides uvicorn's error line for the connections the sandbox drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in _DROP_MESSAGES
+
+
+_filter_installed = False
+
+
+def _install_filter() -> None:
+    global _filter_installed
+    if not _filter_installed:
+        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+        _filter_installed = True
+
+
+def make_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket with IPPROTO_TCP, so asyncio turns Nagle off (see TOOLCHAIN.md)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: bool = False) -> uvicorn.Server:
+    """A uvicorn server for `app` with the h11 protocol and no Server/Date headers (byte-stable answers)."""
+    _install_filter()
+    config = uvicorn.Config(
+        app, http="h11", ws="none", lifespan="off", loop="asyncio", log_level=log_level,
+        log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
+        access_log=False, server_header=False, date_header=False, timeout_graceful_shutdown=2,
+        timeout_keep_alive=30,
+    )
+    return uvicorn.Server(config)
+
+
+class ServerThread:
+    """uvicorn in a daemon thread; `start()` returns once the port accepts connections."""
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = make_socket(host, port)
+        self.host, self.port = self.sock.getsockname()[:2]
+        self.server = make_server(app)
+        self.thread = threading.Thread(target=self._run, name=f"minted-sandbox:{self.port}", daemon=True)
+        self.error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self.server.run(sockets=[self.sock])
+        except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+            self.error = exc
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start serving and wait until uvicorn says it started."""
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if self.error is not None or not self.thread.is_alive():
+                raise RuntimeError(f"sandbox server failed to start: {self.error!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("sandbox server did not start in time")
+            time.sleep(0.005)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask uvicorn to exit, force it if it lingers, and close the socket."""
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            self.server.force_exit = True
+            self.thread.join(timeout)
+        self.sock.close()
