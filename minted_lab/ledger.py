@@ -839,7 +839,7 @@ def _intent(row: sqlite3.Row) -> Intent:
 
 def _lookup(client: MintedClient, external_id: str) -> Order | None:
     """The order with this external_id, or None when the API proves there is none."""
-    return client.find_order(external_id=external_id)
+    return client.resolve(external_id)
 
 
 def _iter_orders(client: MintedClient, filters: dict[str, Any]) -> Iterator[Order]:

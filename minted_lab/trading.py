@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuyTicket",
+    "DIGITAL_SKUS",
     "PREVIEW_SCHEMA",
     "Preview",
     "PreviewLine",
@@ -58,6 +59,8 @@ __all__ = [
 TicketState = Literal["draft", "quoted", "submitting", "placed", "not_placed", "unknown"]
 
 CENT = Decimal("0.01")
+DIGITAL_SKUS: tuple[str, ...] = ("GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD")
+"""The documented digital SKUs a ticket accepts (gold, silver, their "B" variants, platinum, palladium)."""
 
 PREVIEW_SCHEMA: dict[str, pl.DataType] = {
     "sku": pl.String(),
@@ -205,14 +208,17 @@ class Ticket:
         self.items: dict[str, int | Decimal] = {
             item["sku"]: item["amount"] for item in _validate.items(items, whole=self.whole_grams)
         }
+        for sku in self.items:
+            if sku not in DIGITAL_SKUS:
+                raise ValidationError(f"items.{sku}", f"a digital SKU ({', '.join(DIGITAL_SKUS)})", sku)
         self.currency: str = _validate.currency(currency)
         self.customer_external_id: str | None = (
             None if customer_external_id is None else _validate.customer_id(customer_external_id)
         )
-        self.external_id: str = new_external_id() if external_id is None else _validate.external_id(external_id)
         self.client = client
         self.ledger: Ledger = shared_ledger(client) if ledger is None else ledger
         self.ledger.check(client)
+        self.external_id: str = _validate.external_id(self._fresh_external_id() if external_id is None else external_id)
         self.state: TicketState = "draft"
         self.current_quote: Quote | None = None
         self.result: OrderResult | None = None
@@ -226,6 +232,15 @@ class Ticket:
                 raise ValidationError("external_id", f"an id not journaled for another order (it is {intent!r})",
                                       self.external_id)
             self._adopt(intent)
+
+    def _fresh_external_id(self) -> str:
+        """The client's next external id (seeded on a sandbox), skipping any this ledger already holds."""
+        factory = _id_factory(self.client)
+        for _ in range(100):
+            candidate = factory()
+            if self.ledger.intent(candidate) is None:
+                return candidate
+        raise TicketError("the client's id_factory keeps returning external ids this ledger already holds")
 
     @classmethod
     def from_ledger(cls, client: MintedClient, ledger: Ledger, external_id: str) -> Ticket:
@@ -465,6 +480,16 @@ class BuyTicket(Ticket):
 
     side = "buy"
     whole_grams = False
+
+
+def _id_factory(client: MintedClient) -> Callable[[], str]:
+    """The client's external-id maker when it exposes one (a sandbox's is seeded), else ours."""
+    public = getattr(client, "new_external_id", None)
+    if callable(public):
+        return public  # type: ignore[no-any-return]
+    engine = getattr(client, "_engine", None)
+    factory = getattr(engine, "id_factory", None)
+    return factory if callable(factory) else new_external_id
 
 
 def _same_items(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
