@@ -48,20 +48,27 @@ class Gateway:
             return
         outcome: dict[str, Any] = {"status": None, "user": None, "endpoint": None, "fault": None}
         at = self.rt.clock.now()
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                status = None if outcome["fault"] in ("drop_before_commit", "drop_after_commit") else outcome["status"]
+                self.rt.records.append(RequestRecord(
+                    outcome["endpoint"], scope["method"], scope["path"], status, outcome["user"], at,
+                    outcome["fault"]))
 
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 outcome["status"] = message["status"]
+                record()
             await send(message)
 
         try:
             await self._handle(scope, receive, tracking_send, outcome)
         finally:
-            if outcome["fault"] in ("drop_before_commit", "drop_after_commit"):
-                outcome["status"] = None
-            self.rt.records.append(RequestRecord(
-                outcome["endpoint"], scope["method"], scope["path"], outcome["status"], outcome["user"], at,
-                outcome["fault"]))
+            record()
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, outcome: dict[str, Any]) -> None:
         headers = Headers(scope=scope)

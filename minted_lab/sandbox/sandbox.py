@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -121,11 +122,11 @@ class Sandbox:
 
     # ---- clients --------------------------------------------------------------------------
 
-    def _client_kwargs(self, kw: dict[str, Any]) -> dict[str, Any]:
+    def _client_kwargs(self, cls: type, kw: dict[str, Any]) -> dict[str, Any]:
         kw.setdefault("environment", "sandbox")
         kw.setdefault("clock", self.clock.now)
         kw.setdefault("id_factory", self._external_ids)
-        if self.ledger is not None:
+        if self.ledger is not None and "ledger" in inspect.signature(cls).parameters:
             kw.setdefault("ledger", self.ledger)
         return kw
 
@@ -133,13 +134,13 @@ class Sandbox:
         """A `minted_lab.client.MintedClient` for this sandbox (seeded external ids, sandbox clock)."""
         from minted_lab.client import MintedClient
 
-        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(MintedClient, kw))
 
     def async_client(self, **kw: Any) -> Any:
         """A `minted_lab.client.AsyncMintedClient` for this sandbox."""
         from minted_lab.client import AsyncMintedClient
 
-        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(AsyncMintedClient, kw))
 
     def __repr__(self) -> str:
         where = self.url if self._server else "stopped"
