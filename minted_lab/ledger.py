@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from minted_lab.errors import MintedError
+from minted_lab.frames import MONEY
 
 try:
     import fcntl
@@ -58,21 +59,23 @@ ISTANBUL = ZoneInfo("Europe/Istanbul")
 OUR_EXTERNAL_ID = re.compile(r"^ML-[0-9A-F]{12}$")
 REVERSED_STATUSES = frozenset({"Cancelled", "Refunding", "Refunded"})
 
-RECONCILE_SCHEMA: dict[str, pl.DataType] = {
-    "status": pl.String(),
-    "detail": pl.String(),
-    "external_id": pl.String(),
-    "type": pl.String(),
-    "ledger_state": pl.String(),
-    "order_code": pl.String(),
-    "guid": pl.String(),
-    "ledger_items": pl.String(),
-    "api_items": pl.String(),
-    "ledger_total": pl.Decimal(20, 2),
-    "api_total": pl.Decimal(20, 2),
-    "ledger_status": pl.String(),
-    "api_status": pl.String(),
-}
+RECONCILE_SCHEMA = pl.Schema(
+    {
+        "status": pl.String,
+        "detail": pl.String,
+        "external_id": pl.String,
+        "type": pl.String,
+        "ledger_state": pl.String,
+        "order_code": pl.String,
+        "guid": pl.String,
+        "ledger_items": pl.String,
+        "api_items": pl.String,
+        "ledger_total": MONEY,
+        "api_total": MONEY,
+        "ledger_status": pl.String,
+        "api_status": pl.String,
+    }
+)
 """Columns of :meth:`Ledger.reconcile`; items are written ``"GAG 250"``, several joined by ``", "``."""
 
 
@@ -788,7 +791,7 @@ class Ledger:
             schema={
                 "external_id": pl.String(), "side": pl.String(), "state": pl.String(), "currency": pl.String(),
                 "items": pl.String(), "attempts": pl.Int64(), "created_at": pl.Datetime("us", "UTC"),
-                "order_code": pl.String(), "status_name": pl.String(), "total": pl.Decimal(20, 2), "error": pl.String(),
+                "order_code": pl.String(), "status_name": pl.String(), "total": MONEY, "error": pl.String(),
             },
         )
 

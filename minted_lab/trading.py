@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import secrets
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import polars as pl
 
 from minted_lab import _validate
+from minted_lab.frames import GRAMS, MONEY
 from minted_lab.errors import (
     APIError,
     DuplicateExternalIdError,
@@ -62,16 +64,19 @@ CENT = Decimal("0.01")
 DIGITAL_SKUS: tuple[str, ...] = ("GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD")
 """The documented digital SKUs a ticket accepts (gold, silver, their "B" variants, platinum, palladium)."""
 
-PREVIEW_SCHEMA: dict[str, pl.DataType] = {
-    "sku": pl.String(),
-    "price": pl.Decimal(20, 2),
-    "spot_price": pl.Decimal(20, 4),
-    "spread": pl.Decimal(20, 4),
-    "spread_pct": pl.Float64(),
-    "amount": pl.Decimal(20, 4),
-    "total": pl.Decimal(20, 2),
-}
-"""Columns of :attr:`Preview.frame`: per gram ``price`` (sell or buy), ``spread = price - spot``."""
+PREVIEW_SCHEMA = pl.Schema(
+    {
+        "sku": pl.String,
+        "price": MONEY,
+        "spot_price": MONEY,
+        "spread": MONEY,
+        "spread_pct": pl.Float64,
+        "amount": GRAMS,
+        "total": MONEY,
+    }
+)
+"""Columns of :attr:`Preview.frame`, as in ``frames.ITEMS_SCHEMA``: per gram ``price`` (sell or buy),
+``spread = price - spot_price``, ``spread_pct = spread / spot_price`` (a ratio, -0.05 = -5 %)."""
 
 
 class TicketError(MintedError):
@@ -115,8 +120,8 @@ class PreviewLine:
 
     @property
     def spread_pct(self) -> float:
-        """The spread as a percentage of spot."""
-        return float(self.spread / self.spot_price * 100) if self.spot_price else float("nan")
+        """The spread as a ratio of spot (-0.05 is 5 % below spot), as in the frames module."""
+        return float(self.spread / self.spot_price) if self.spot_price else float("nan")
 
 
 @dataclass(frozen=True)
@@ -160,9 +165,9 @@ class Preview:
 
     def __repr__(self) -> str:
         price = "sell price" if self.side == "sell" else "buy price"
-        header = ("sku", f"{price}/g", "spot/g", "spread/g", "spread %", "grams", "total")
+        header = ("sku", f"{price}/g", "spot/g", "spread/g", "spread", "grams", "total")
         rows = [header] + [
-            (l.sku, str(l.price), str(l.spot_price), f"{l.spread:+}", f"{l.spread_pct:+.2f}", str(l.amount), str(l.total))
+            (l.sku, str(l.price), str(l.spot_price), f"{l.spread:+}", f"{l.spread_pct:+.2%}", str(l.amount), str(l.total))
             for l in self.lines
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -174,10 +179,10 @@ class Preview:
 
     def _repr_html_(self) -> str:
         price = "sell price" if self.side == "sell" else "buy price"
-        head = "".join(f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread %", "grams", "total"))
+        head = "".join(f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread", "grams", "total"))
         body = "".join(
             f"<tr><td>{html.escape(l.sku)}</td><td>{l.price}</td><td>{l.spot_price}</td><td>{l.spread:+}</td>"
-            f"<td>{l.spread_pct:+.2f}</td><td>{l.amount}</td><td>{l.total}</td></tr>"
+            f"<td>{l.spread_pct:+.2%}</td><td>{l.amount}</td><td>{l.total}</td></tr>"
             for l in self.lines
         )
         return (f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
@@ -224,7 +229,7 @@ class Ticket:
         self.result: OrderResult | None = None
         self.error: BaseException | None = None
         self._quote_id: int | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._finished = 0
         intent = self.ledger.intent(self.external_id)
         if intent is not None:
@@ -365,9 +370,13 @@ class Ticket:
             self._settle_unknown(exc)
             raise
         self.result = result
-        self.ledger.settle_placed(eid, result.order)
         self.state = "placed"
         self.error = None
+        try:
+            self.ledger.settle_placed(eid, result.order)
+        except Exception as exc:  # the order exists: report it, and leave the intent to reconcile
+            warnings.warn(f"{eid} was placed as {result.order_code}, but the ledger could not record it ({exc}); "
+                          "ledger.reconcile(client) will settle it", RuntimeWarning, stacklevel=3)
         return result
 
     def _settle_not_placed(self, exc: BaseException, text: str) -> None:
@@ -397,12 +406,13 @@ class Ticket:
         ``placed``: the order exists and is the result. ``not_placed``: the API has no such order,
         so submitting again (same ``external_id``) is safe.
         """
-        intent = self.ledger.intent(self.external_id)
-        if intent is None or intent.state != "open":
-            self._adopt(intent)
+        with self._lock:
+            intent = self.ledger.intent(self.external_id)
+            if intent is None or intent.state != "open":
+                self._adopt(intent)
+                return self.state
+            self._adopt(self.ledger.resolve(self.client, self.external_id))
             return self.state
-        self._adopt(self.ledger.resolve(self.client, self.external_id))
-        return self.state
 
     def _adopt(self, intent: Intent | None) -> None:
         """Take the ledger's word for this ticket's state (it outlives kernels and other processes)."""
