@@ -1,0 +1,52 @@
+"""Shared conversions: API time strings, exact decimals, the float view, duplicate handling."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from minted_lab.frames._schemas import TIME, TIME_ZONE
+
+NAIVE_FORMATS = ("%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M")
+"""Local Istanbul times: list/get-order `order_at`, sell/buy top-level `order_at`, ..."""
+AWARE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+"""ISO 8601 with an offset or `Z`: price-fix `expires_at`, `updated_at`, e-commerce `order_at`."""
+
+
+def parse_times(raw: pl.Series, what: str) -> pl.Series:
+    """Parse the API's four date formats into Istanbul-aware datetimes; raise on any unparseable value."""
+    raw = raw.cast(pl.String)
+    wanted = raw.len() - raw.null_count()
+    out = pl.Series(raw.name, [None] * raw.len(), dtype=TIME)
+    for fmt in NAIVE_FORMATS:
+        if out.len() - out.null_count() == wanted:
+            break
+        local = raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        if local.null_count() == local.len():
+            continue
+        out = out.fill_null(local.dt.replace_time_zone(TIME_ZONE, ambiguous="earliest", non_existent="null"))
+    if out.len() - out.null_count() < wanted:
+        aware = raw.str.strptime(pl.Datetime("us", "UTC"), AWARE_FORMAT, strict=False)
+        out = out.fill_null(aware.dt.convert_time_zone(TIME_ZONE))
+    if out.len() - out.null_count() < wanted:
+        bad = raw.filter(out.is_null() & raw.is_not_null()).head(5).to_list()
+        raise ValueError(f"unparseable {what} (not one of the API's date formats, or a non-existent local time): {bad}")
+    return out
+
+
+def decimal_expr(name: str, dtype: pl.Decimal) -> pl.Expr:
+    """Cast a column of JSON number text to `dtype` exactly (digits beyond its scale: half-even)."""
+    return pl.col(name).cast(dtype)
+
+
+def as_float(frame: pl.DataFrame) -> pl.DataFrame:
+    """Float64 view of a frame for plotting and statistics: every Decimal column cast to Float64."""
+    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+
+
+def unique_orders(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop repeated orders (same `guid`) keeping the first; on an items frame, repeated (guid, line) rows.
+
+    Rows without a guid are all kept: nothing identifies them as repeats.
+    """
+    keys = ["guid", "line"] if "line" in frame.columns else ["guid"]
+    return frame.filter(pl.struct(keys).is_first_distinct() | pl.col("guid").is_null())
