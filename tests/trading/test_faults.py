@@ -20,7 +20,7 @@ from minted_lab.client import MintedClient
 from minted_lab.errors import OutcomeUnknownError
 from minted_lab.ledger import Ledger, LedgerBusyError
 from minted_lab.sandbox import Sandbox
-from minted_lab.trading import SellTicket, TicketError
+from minted_lab.trading import BuyTicket, SellTicket, Ticket, TicketError
 
 from .conftest import sells_sent
 
@@ -268,3 +268,18 @@ def test_two_hundred_sells_with_random_faults_agree_one_to_one(sb: Sandbox, clie
             api = next(o for o in sb.orders() if o["external_id"] == ticket.external_id)
             assert Decimal(str(api["total"])) == intent.total
     assert fired["None"] < 200 and len(placed) > 150
+
+
+def test_customer_buy_with_dropped_response_is_placed_once(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+    customer = sb.customers()[0]
+    ticket = BuyTicket(client, {"GAU": Decimal("0.5")}, customer_external_id=customer, ledger=ledger)
+    quote = ticket.quote()
+    assert quote.customer_external_id == customer
+    sb.faults.inject("buy", "drop_after_commit", times=1)
+    with pytest.raises(OutcomeUnknownError):
+        ticket.submit()
+    assert Ticket.from_ledger(client, ledger, ticket.external_id).state == "unknown"
+    assert ticket.resolve() == "placed"
+    (order,) = orders_with(sb, ticket.external_id)
+    assert order["type"] == "Buy" and order["customer"]["external_id"] == customer
+    assert ledger.intent(ticket.external_id).customer_external_id == customer  # type: ignore[union-attr]
