@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -43,7 +44,49 @@ def make_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: bool = False) -> uvicorn.Server:
+class _ThreadServer(uvicorn.Server):
+    """uvicorn that stops at once when asked from another thread (tests start and stop hundreds)."""
+
+    _wake: asyncio.Event | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            try:
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+            except asyncio.TimeoutError:
+                pass
+
+    def request_exit(self) -> None:
+        """Set `should_exit` and wake the main loop (thread-safe)."""
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:
+                pass
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        deadline = time.monotonic() + self.config.timeout_graceful_shutdown
+        while (self.server_state.connections or self.server_state.tasks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        for task in list(self.server_state.tasks):
+            task.cancel()
+        for server in self.servers:
+            await server.wait_closed()
+
+
+def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: bool = False,
+                threaded: bool = False) -> uvicorn.Server:
     """A uvicorn server for `app` with the h11 protocol and no Server/Date headers (byte-stable answers)."""
     _install_filter()
     config = uvicorn.Config(
@@ -52,7 +95,7 @@ def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: boo
         access_log=False, server_header=False, date_header=False, timeout_graceful_shutdown=2,
         timeout_keep_alive=30,
     )
-    return uvicorn.Server(config)
+    return _ThreadServer(config) if threaded else uvicorn.Server(config)
 
 
 class ServerThread:
@@ -61,7 +104,7 @@ class ServerThread:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sock = make_socket(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
-        self.server = make_server(app)
+        self.server = make_server(app, threaded=True)
         self.thread = threading.Thread(target=self._run, name=f"minted-sandbox:{self.port}", daemon=True)
         self.error: BaseException | None = None
 
@@ -84,7 +127,11 @@ class ServerThread:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask uvicorn to exit, force it if it lingers, and close the socket."""
-        self.server.should_exit = True
+        server = self.server
+        if isinstance(server, _ThreadServer):
+            server.request_exit()
+        else:
+            server.should_exit = True
         self.thread.join(timeout)
         if self.thread.is_alive():
             self.server.force_exit = True

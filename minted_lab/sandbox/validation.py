@@ -210,16 +210,12 @@ def _item_amount(value: Any, side: str, path: str, problems: Problems) -> Decima
     if value is MISSING or value is None:
         problems.add(path, "required")
         return None
-    if side == "Sell":
-        amount = positive(value, 0, MAX_GRAMS)
-        if amount is None:
-            problems.add(path, "positive_integer")
-    else:
-        amount = positive(value, 4, MAX_GRAMS)
-        if amount is None:
-            problems.add(path, "positive_number")
-    if amount is None and is_number(value) and Decimal(value) > MAX_GRAMS:
+    if is_number(value) and Decimal(value) > MAX_GRAMS:
         problems.add(path, "too_big", max=MAX_GRAMS)
+        return None
+    amount = positive(value, 0 if side == "Sell" else 4, MAX_GRAMS)
+    if amount is None:
+        problems.add(path, "positive_integer" if side == "Sell" else "positive_number")
     return amount
 
 

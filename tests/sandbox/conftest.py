@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -12,12 +13,20 @@ import pytest
 from minted_lab.sandbox import Sandbox
 
 HEADERS = {"x-client-id": "web", "Accept-Language": "en", "api-version": "2"}
+TLS = ssl.create_default_context()  # built once: plain-http clients still make one, and it is slow
 
 
 def make_http(sb: Sandbox, user: str | None = None, password: str | None = None, **kw: Any) -> httpx.Client:
     """An httpx client for `sb` with Digest auth and the usual headers."""
     auth = httpx.DigestAuth(user or sb.username, password or sb.password)
+    kw.setdefault("verify", TLS)
     return httpx.Client(base_url=sb.url, auth=auth, headers=HEADERS, timeout=10.0, **kw)
+
+
+def raw_get(url: str, **kw: Any) -> httpx.Response:
+    """A GET without auth (a fresh connection each time, the shared TLS context)."""
+    with httpx.Client(verify=TLS, timeout=10.0) as client:
+        return client.get(url, **kw)
 
 
 def parse(response: httpx.Response) -> Any:
@@ -57,10 +66,21 @@ class Api:
                                   "items": [{"sku": sku, "amount": amount}], **extra})
 
 
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return value
+
+
 def _dumps(body: Any) -> bytes:
+    """JSON with exact numbers (floats written as their shortest repr)."""
     from minted_lab.sandbox.money import dumps
 
-    return dumps(body)
+    return dumps(_exact(body))
 
 
 @pytest.fixture
