@@ -1,0 +1,217 @@
+"""OrdersExplorer: filter the order history, fetch it page by page with a progress bar, see a table and a plot.
+
+    explorer = OrdersExplorer(client)
+    explorer.tx_type.value = "sell"
+    explorer.fetch()              # or explorer.fetch_button.click()
+    explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import polars as pl
+
+from minted_lab import frames
+from minted_lab.errors import MintedError
+from minted_lab.models import OrderPage
+from minted_lab.trading import DIGITAL_SKUS
+from minted_lab.widgets._common import (
+    SKU_NAMES,
+    View,
+    environment_badge,
+    html_table,
+    message_html,
+    money,
+    png_of,
+    set_visible,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from minted_lab.client import MintedClient
+
+__all__ = ["OrdersExplorer", "draw_order_totals"]
+
+ANY = "any"
+LABEL = {"description_width": "70px"}
+TABLE_COLUMNS: tuple[str, ...] = ("order_code", "order_at", "type", "status_name", "customer_external_id",
+                                  "currency", "total", "item_count")
+
+
+def draw_order_totals(ax: Axes, orders: pl.DataFrame) -> Axes:
+    """Order totals per day split by type: ``plots.plot_order_totals`` when it exists, else a plain bar chart."""
+    try:
+        from minted_lab.plots import plot_order_totals
+    except ImportError:
+        plot_order_totals = None
+    if plot_order_totals is not None:
+        return plot_order_totals(orders, by="day", split="type", ax=ax)  # type: ignore[no-any-return]
+    span = orders["order_at"].max() - orders["order_at"].min() if orders.height else None  # type: ignore[operator]
+    every, width = ("1w", 5.0) if span is not None and span.days > 60 else ("1d", 0.8)
+    daily = (frames.as_float(orders).with_columns(pl.col("order_at").dt.truncate(every).dt.date().alias("day"))
+             .group_by("day", "type").agg(pl.col("currency_total").sum()).sort("day"))
+    for kind in sorted(daily["type"].unique().drop_nulls()):
+        part = daily.filter(pl.col("type") == kind)
+        ax.bar(part["day"].to_list(), part["currency_total"].to_list(), width=width, label=kind, alpha=0.7)
+    ax.set_ylabel("total (GBP)")
+    ax.set_title(f"order totals per {'week' if every == '1w' else 'day'}")
+    if daily.height:
+        ax.legend()
+    return ax
+
+
+class OrdersExplorer(View):
+    """Filters (dates, type, status, SKU, customer), Fetch with page-by-page progress, a table, a plot, ``.frame``."""
+
+    def __init__(self, client: MintedClient, *, rows: int = 15, plot: bool = True) -> None:
+        self.client = client
+        self.environment: str = client.environment
+        self.rows = rows
+        self.plot = plot
+        self.frame: pl.DataFrame = pl.DataFrame(schema=frames.ORDERS_SCHEMA)
+        self.pages: list[OrderPage] = []
+        self.error: BaseException | None = None
+
+        self.badge = environment_badge(self.environment, client.base_url)
+        self.start_date = widgets.DatePicker(description="From", style=LABEL)
+        self.end_date = widgets.DatePicker(description="To", style=LABEL)
+        self.tx_type = widgets.Dropdown(options=[("any", ANY), ("buy", "buy"), ("sell", "sell"),
+                                                 ("delivery", "delivery")], value=ANY, description="Type",
+                                        style=LABEL)
+        self.status = widgets.Dropdown(options=[("any", ANY)], value=ANY, description="Status", style=LABEL)
+        self.sku = widgets.Dropdown(options=[("any", ANY)] + [(f"{SKU_NAMES.get(s, s)} ({s})", s) for s in DIGITAL_SKUS],
+                                    value=ANY, description="Metal", style=LABEL)
+        self.customer = widgets.Text(value="", placeholder="external id", description="Customer", style=LABEL)
+        self.fetch_button = widgets.Button(description="Fetch", icon="download", button_style="primary")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Pages", style=LABEL)
+        self.progress_label = widgets.HTML("")
+        self.message = widgets.HTML("")
+        self.table = widgets.HTML("")
+        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="640px"))
+        set_visible(self.chart, False)
+        for widget, css in ((self.start_date, "ml-start-date"), (self.end_date, "ml-end-date"),
+                            (self.tx_type, "ml-tx-type"), (self.status, "ml-status"), (self.sku, "ml-sku"),
+                            (self.customer, "ml-customer"), (self.fetch_button, "ml-fetch-button"),
+                            (self.progress, "ml-progress"), (self.table, "ml-orders-table"),
+                            (self.chart, "ml-orders-chart"), (self.message, "ml-message")):
+            widget.add_class(css)
+
+        self.root = widgets.VBox([
+            widgets.HBox([self.badge, widgets.HTML("<b>Orders</b>")],
+                         layout=widgets.Layout(justify_content="space-between", width="680px")),
+            widgets.HBox([self.start_date, self.end_date]),
+            widgets.HBox([self.tx_type, self.status]),
+            widgets.HBox([self.sku, self.customer]),
+            widgets.HBox([self.fetch_button, self.progress, self.progress_label],
+                         layout=widgets.Layout(align_items="center")),
+            self.message,
+            self.table,
+            self.chart,
+        ], layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"))
+        self.root.add_class("ml-orders-explorer")
+        self.fetch_button.on_click(lambda _: self.fetch())
+        self.load_statuses()
+
+    def load_statuses(self) -> None:
+        """Fill the status filter from the server's own list (ids are never hard-coded)."""
+        try:
+            statuses = self.client.order_statuses()
+        except MintedError as exc:
+            self.message.value = message_html(f"could not load order statuses: {exc}", "warn")
+            return
+        self.status.options = [("any", ANY)] + [(s.name or str(s.id), s.id) for s in statuses if s.id is not None]
+
+    def filters(self) -> dict[str, Any]:
+        """The filters as ``client.iter_pages`` keywords (empty fields left out)."""
+        wanted: dict[str, Any] = {
+            "start_date": self.start_date.value,
+            "end_date": self.end_date.value,
+            "tx_type": None if self.tx_type.value == ANY else self.tx_type.value,
+            "status": None if self.status.value == ANY else self.status.value,
+            "sku": None if self.sku.value == ANY else self.sku.value,
+            "customer_external_id": self.customer.value.strip() or None,
+        }
+        return {key: value for key, value in wanted.items() if value is not None}
+
+    def fetch(self) -> pl.DataFrame | None:
+        """Read every page of the filtered history (progress bar per page) into ``.frame``; None on error."""
+        start, end = self.start_date.value, self.end_date.value
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            self.message.value = message_html("From is after To: nothing fetched", "error")
+            return None
+        self.fetch_button.disabled = True
+        self.message.value = ""
+        self.progress.bar_style = "info"
+        self.progress.value, self.progress.max = 0, 1
+        pages: list[OrderPage] = []
+        try:
+            for page in self.client.iter_pages(**self.filters()):
+                pages.append(page)
+                self.progress.max = max(1, page.last_page, len(pages))
+                self.progress.value = len(pages)
+                self.progress_label.value = f"{sum(len(p) for p in pages)} of {page.total} orders"
+            self.frame = frames.unique_orders(frames.orders_frame(pages))
+        except MintedError as exc:
+            self.error = exc
+            self.progress.bar_style = "danger"
+            self.message.value = message_html(str(exc), "error")
+            return None
+        finally:
+            self.fetch_button.disabled = False
+        self.pages, self.error = pages, None
+        self.progress.value = self.progress.max
+        self.progress.bar_style = "success"
+        self.progress_label.value = f"{self.frame.height} orders in {len(pages)} pages"
+        self.table.value = self.table_html()
+        self._draw()
+        return self.frame
+
+    def totals(self) -> pl.DataFrame:
+        """Order count and total per type and currency (plus the GBP total) of the fetched frame."""
+        return (self.frame.group_by("type", "currency")
+                .agg(pl.len().alias("orders"), pl.col("total").sum(), pl.col("currency_total").sum().alias("total_gbp"))
+                .sort("type", "currency"))
+
+    def table_html(self) -> str:
+        """The first ``rows`` orders as an HTML table, then the totals per type and currency."""
+        frame = self.frame
+        if frame.height == 0:
+            return message_html("no orders match these filters", "info")
+        head = frame.head(self.rows).select(TABLE_COLUMNS)
+        rows = [[_text(row[c]) for c in TABLE_COLUMNS] for row in head.iter_rows(named=True)]
+        shown = f"first {head.height} of {frame.height} orders" if frame.height > head.height else f"{frame.height} orders"
+        totals = [[t["type"], t["currency"], t["orders"], money(t["total"], 2), money(t["total_gbp"], 2)]
+                  for t in self.totals().iter_rows(named=True)]
+        grand = self.frame["currency_total"].sum()
+        return (f'<div style="color:#555">{shown}</div>'
+                + html_table(("code", "order at", "type", "status", "customer", "currency", "total", "items"), rows,
+                             css="ml-orders-rows", numeric_from=6)
+                + '<div style="color:#555;margin-top:6px">totals</div>'
+                + html_table(("type", "currency", "orders", "total", "total (GBP)"), totals,
+                             foot=("all", "", frame.height, "", money(grand, 2)), css="ml-orders-totals", numeric_from=2))
+
+    def _draw(self) -> None:
+        if not self.plot or self.frame.height == 0:
+            set_visible(self.chart, False)
+            return
+        self.chart.value = png_of(lambda ax: draw_order_totals(ax, self.frame))
+        set_visible(self.chart, True)
+
+    def __repr__(self) -> str:
+        return f"<OrdersExplorer {self.environment} filters={self.filters()} orders={self.frame.height}>"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return money(value, 2)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
