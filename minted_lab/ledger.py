@@ -615,15 +615,15 @@ class Ledger:
     # -- in-flight guard --------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def sending(self, external_id: str) -> Iterator[None]:
-        """Hold the intent's in-flight lock while its request is out; the OS drops it if we die.
+    def sending(self, external_id: str, *, busy: str = "is being sent or resolved elsewhere") -> Iterator[None]:
+        """Hold the intent's in-flight lock from before it is opened until it is settled.
 
         :meth:`resolve` will not settle an intent whose lock is held, because the order may still
-        be on its way. A killed process releases the lock, so its intent becomes resolvable.
+        be on its way. The OS drops the lock of a killed process, so its intent becomes resolvable.
         """
         handle = self._try_lock(external_id)
         if handle is None:
-            raise LedgerBusyError(f"{external_id} is being sent by another thread or process")
+            raise LedgerBusyError(f"{external_id} {busy}")
         try:
             yield
         finally:
@@ -659,21 +659,23 @@ class Ledger:
         through when the lookup itself fails (the intent then stays open).
         """
         self.check(client)
+        if not self._get(external_id).is_open:
+            return self._get(external_id)
+        with self.sending(external_id, busy="is being sent right now; resolve it once that settles"):
+            return self.settle_by_lookup(client, external_id)
+
+    def settle_by_lookup(self, client: MintedClient, external_id: str) -> Intent:
+        """Look the order up and settle the intent by what the API says; call with ``sending()`` held.
+
+        Holding the in-flight lock is what makes "no such order" a proof: nobody is sending it.
+        """
         intent = self._get(external_id)
         if not intent.is_open:
             return intent
-        handle = self._try_lock(external_id)
-        if handle is None:
-            raise LedgerBusyError(f"{external_id} is being sent right now; resolve it once that settles")
-        try:
-            order = _lookup(client, external_id)
-            if order is not None:
-                return self.settle_placed(external_id, order, via="lookup")
-            return self.settle_not_placed(
-                external_id, "the API has no order with this external_id", via="lookup"
-            )
-        finally:
-            handle.close()
+        order = _lookup(client, external_id)
+        if order is not None:
+            return self.settle_placed(external_id, order, via="lookup")
+        return self.settle_not_placed(external_id, "the API has no order with this external_id", via="lookup")
 
     def span_start(self) -> date | None:
         """The first Istanbul date of the ledger's orders (server time of its quotes and orders)."""

@@ -38,7 +38,7 @@ from minted_lab.errors import (
     QuoteExpiredError,
     ValidationError,
 )
-from minted_lab.ledger import Intent, Ledger, LedgerError, Side, shared_ledger
+from minted_lab.ledger import Intent, Ledger, LedgerBusyError, LedgerError, Side, shared_ledger
 from minted_lab.models import Order, OrderResult, Quote
 
 if TYPE_CHECKING:
@@ -321,36 +321,48 @@ class Ticket:
                     f"the quote for {self.external_id} expired {-quote.seconds_left():.0f} s ago; nothing was sent: "
                     "call ticket.quote() for a new one, check ticket.preview(), then submit again"
                 )
+            attempted = False
             try:
-                self.ledger.open_intent(
-                    self.external_id, self.side, self.items, self._request_body(quote), currency=self.currency,
-                    customer_external_id=self.customer_external_id, quote_id=self._quote_id,
-                    quote_fixed_at=quote.fixed_at,
-                )
-            except LedgerError as exc:
-                self._adopt(self.ledger.intent(self.external_id))
-                if self.state == "placed" and self.result is not None:
-                    return self.result
-                raise TicketError(f"{exc} (nothing was sent)") from None
-            self.state = "submitting"
-            try:
-                return self._send(quote)
+                with self.ledger.sending(self.external_id, busy="is being sent or resolved elsewhere; nothing was sent"):
+                    if not self._open_intent(quote):
+                        assert self.result is not None
+                        return self.result
+                    self.state = "submitting"
+                    attempted = True
+                    return self._send(quote)
+            except LedgerBusyError as exc:
+                raise TicketError(str(exc)) from None
             finally:
-                self._finished += 1
+                if attempted:
+                    self._finished += 1
+
+    def _open_intent(self, quote: Quote) -> bool:
+        """Journal the intent durably; False when the ledger says it is already placed."""
+        try:
+            self.ledger.open_intent(
+                self.external_id, self.side, self.items, self._request_body(quote), currency=self.currency,
+                customer_external_id=self.customer_external_id, quote_id=self._quote_id,
+                quote_fixed_at=quote.fixed_at,
+            )
+        except LedgerError as exc:
+            self._adopt(self.ledger.intent(self.external_id))
+            if self.state == "placed" and self.result is not None:
+                return False
+            raise TicketError(f"{exc} (nothing was sent)") from None
+        return True
 
     def _send(self, quote: Quote) -> OrderResult:
-        """Send with the in-flight lock held, then settle the intent by what came back."""
+        """Send (the in-flight lock is held), then settle the intent by what came back."""
         eid = self.external_id
         try:
-            with self.ledger.sending(eid):
-                send = self.client.sell if self.side == "sell" else self.client.buy
-                result = send(quote, items=self.items, external_id=eid, currency=self.currency,
-                              customer_external_id=self.customer_external_id)
+            send = self.client.sell if self.side == "sell" else self.client.buy
+            result = send(quote, items=self.items, external_id=eid, currency=self.currency,
+                          customer_external_id=self.customer_external_id)
         except DuplicateExternalIdError as exc:
             self.error = exc
             self.ledger.note_unknown(eid, f"the API says {eid} was already used")
-            self.state = "unknown"
-            if self.resolve() == "placed":
+            self._adopt(self.ledger.settle_by_lookup(self.client, eid))
+            if self.state == "placed":
                 assert self.result is not None
                 return self.result
             raise

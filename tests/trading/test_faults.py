@@ -283,3 +283,42 @@ def test_customer_buy_with_dropped_response_is_placed_once(sb: Sandbox, client: 
     (order,) = orders_with(sb, ticket.external_id)
     assert order["type"] == "Buy" and order["customer"]["external_id"] == customer
     assert ledger.intent(ticket.external_id).customer_external_id == customer  # type: ignore[union-attr]
+
+
+def test_a_late_first_attempt_is_caught_by_the_duplicate_refusal(sb: Sandbox, client: MintedClient,
+                                                                 ledger: Ledger) -> None:
+    ticket = SellTicket(client, {"GAG": 4}, ledger=ledger)
+    quote = ticket.quote()
+    ledger.open_intent(ticket.external_id, "sell", ticket.items, {"external_id": ticket.external_id}, currency="GBP")
+    ledger.settle_not_placed(ticket.external_id, "looked up while the first attempt was still on its way", via="lookup")
+    late = client.sell(quote, ticket.items, external_id=ticket.external_id)
+    ticket.state = "not_placed"
+    ticket.quote()
+    result = ticket.submit()
+    assert result.order_code == late.order_code
+    assert ticket.state == "placed"
+    assert len(orders_with(sb, ticket.external_id)) == 1
+    assert [o["outcome"] for o in ledger.outcomes(ticket.external_id)][-2:] == ["unknown", "placed"]
+
+
+def test_seeded_ids_already_journaled_are_skipped(sb: Sandbox, ledger: Ledger) -> None:
+    ids = iter(["ML-AAAAAAAAAAAA", "ML-AAAAAAAAAAAA", "ML-BBBBBBBBBBBB"])
+    with sb.client(id_factory=lambda: next(ids)) as repeating:
+        first = SellTicket(repeating, {"GAG": 1}, ledger=ledger)
+        first.quote()
+        first.submit()
+        second = SellTicket(repeating, {"GAG": 1}, ledger=ledger)
+    assert (first.external_id, second.external_id) == ("ML-AAAAAAAAAAAA", "ML-BBBBBBBBBBBB")
+    assert second.state == "draft"
+
+
+def test_submit_while_another_process_resolves_sends_nothing(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+    ticket = SellTicket(client, {"GAG": 2}, ledger=ledger)
+    ticket.quote()
+    with Ledger(ledger.path) as elsewhere, elsewhere.sending(ticket.external_id):
+        with pytest.raises(TicketError, match="nothing was sent"):
+            ticket.submit()
+    assert sells_sent(sb) == [] and ledger.intent(ticket.external_id) is None
+    assert ticket.state == "quoted"
+    ticket.submit()
+    assert len(orders_with(sb, ticket.external_id)) == 1
