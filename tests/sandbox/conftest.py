@@ -20,7 +20,8 @@ def make_http(sb: Sandbox, user: str | None = None, password: str | None = None,
     """An httpx client for `sb` with Digest auth and the usual headers."""
     auth = httpx.DigestAuth(user or sb.username, password or sb.password)
     kw.setdefault("verify", TLS)
-    return httpx.Client(base_url=sb.url, auth=auth, headers=HEADERS, timeout=10.0, **kw)
+    kw.setdefault("timeout", 10.0)
+    return httpx.Client(base_url=sb.url, auth=auth, headers=HEADERS, **kw)
 
 
 def raw_get(url: str, **kw: Any) -> httpx.Response:
