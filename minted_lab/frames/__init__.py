@@ -7,7 +7,7 @@ view for plotting. Times are aware `Europe/Istanbul` datetimes (naive API times 
 Nothing is de-duplicated silently: `unique_orders` does it on request.
 
     >>> from minted_lab.frames import order_frames
-    >>> orders, items = order_frames(page.content for page in client.iter_order_pages())
+    >>> orders, items = order_frames(client.iter_pages())
 """
 
 from minted_lab.frames._market import balances_frame, prices_frame, quotes_frame

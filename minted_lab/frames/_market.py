@@ -50,7 +50,7 @@ def _unwrap(x: Any) -> Any:
     """The API value inside `x`: bytes decoded, `.content`/`.raw` taken, the envelope's `data` opened."""
     if isinstance(x, (bytes, bytearray, memoryview, str)):
         x = _load(x)
-    elif isinstance(getattr(x, "content", None), (bytes, bytearray)):
+    elif isinstance(getattr(x, "content", None), (bytes, bytearray)) and len(x.content):
         x = _load(x.content)
     elif hasattr(x, "raw"):
         x = x.raw

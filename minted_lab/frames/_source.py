@@ -24,6 +24,10 @@ def _default(value: object) -> object:
         return format(value, "f") if value.is_finite() else None
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
@@ -44,7 +48,7 @@ def _document(x: Any) -> bytes:
     if isinstance(x, str):
         return x.encode()
     content = getattr(x, "content", None)
-    if isinstance(content, (bytes, bytearray, memoryview)):
+    if isinstance(content, (bytes, bytearray, memoryview)) and len(content):
         return bytes(content)
     raw = getattr(x, "raw", x)
     if isinstance(raw, Mapping):
@@ -65,8 +69,9 @@ def documents(x: object) -> Iterator[bytes]:
         yield _document(item)
 
 
-def batches(x: object, limit: int = BATCH_BYTES) -> Iterator[list[bytes]]:
-    """Group `documents(x)` into lists of about `limit` bytes (never empty)."""
+def batches(x: object, limit: int | None = None) -> Iterator[list[bytes]]:
+    """Group `documents(x)` into lists of about `limit` (default `BATCH_BYTES`) bytes, never empty."""
+    limit = limit or BATCH_BYTES
     batch: list[bytes] = []
     size = 0
     for doc in documents(x):
