@@ -124,7 +124,7 @@ class Engine:
 
     def info(self, call: Call, url: str | None = None) -> RequestInfo:
         if url is None:
-            url = str(httpx.URL(self.settings.base_url or "").join(call.path).copy_merge_params(call.params or {}))
+            url = str(httpx.URL((self.settings.base_url or "") + call.path).copy_merge_params(call.params or {}))
         return RequestInfo(call.endpoint.method, url, call.endpoint.name)
 
     # ----------------------------------------------------------------- responses
