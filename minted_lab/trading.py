@@ -21,14 +21,12 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import polars as pl
 
 from minted_lab import _validate
-from minted_lab.frames import GRAMS, MONEY
 from minted_lab.errors import (
     APIError,
     DuplicateExternalIdError,
@@ -38,6 +36,7 @@ from minted_lab.errors import (
     QuoteExpiredError,
     ValidationError,
 )
+from minted_lab.frames import GRAMS, MONEY
 from minted_lab.ledger import Intent, Ledger, LedgerBusyError, LedgerError, Side, shared_ledger
 from minted_lab.models import Order, OrderResult, Quote
 
@@ -234,7 +233,7 @@ class Ticket:
         intent = self.ledger.intent(self.external_id)
         if intent is not None:
             if intent.side != self.side or not _same_items(intent.items, self.items):
-                raise ValidationError("external_id", f"an id not journaled for another order (it is {intent!r})",
+                raise ValidationError("external_id", f"an id not already journaled for a different order ({intent!r})",
                                       self.external_id)
             self._adopt(intent)
 
