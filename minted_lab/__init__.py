@@ -1,3 +1,72 @@
-"""minted_lab: the Minted Connect Partner API, pleasant from a notebook."""
+"""minted_lab: the Minted Connect Partner API, pleasant from a notebook.
+
+The public names, imported lazily so that ``from minted_lab import MintedClient`` does not load
+polars, matplotlib or ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["MintedClient", "AsyncMintedClient"], "minted_lab.client"),
+    "Settings": "minted_lab.config",
+    **dict.fromkeys(
+        [
+            "Quote", "QuotePrice", "Order", "OrderItem", "OrderCustomer", "OrderResult", "OrderPage",
+            "OrderStatus", "ProductPrice", "MintedPrice", "MintedPrices", "Wallet", "Customer",
+        ],
+        "minted_lab.models",
+    ),
+    **dict.fromkeys(
+        [
+            "MintedError", "ConfigurationError", "ValidationError", "APIError", "ParameterError",
+            "QuoteExpiredError", "DuplicateExternalIdError", "AuthenticationError",
+            "PermissionDeniedError", "NotFoundError", "RateLimitError", "ServerError",
+            "ResponseFormatError", "TransportError", "NotSentError", "OutcomeUnknownError",
+        ],
+        "minted_lab.errors",
+    ),
+    **dict.fromkeys(["SellTicket", "BuyTicket", "Preview", "TicketError", "QuoteTooOldError"], "minted_lab.trading"),
+    **dict.fromkeys(["Ledger", "LedgerError", "LedgerMismatchError"], "minted_lab.ledger"),
+    "Sandbox": "minted_lab.sandbox",
+    **dict.fromkeys(["SellForm", "BuyForm", "OrdersExplorer", "PriceBoard"], "minted_lab.widgets"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minted_lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:
+    from minted_lab.client import AsyncMintedClient, MintedClient
+    from minted_lab.config import Settings
+    from minted_lab.errors import (
+        APIError, AuthenticationError, ConfigurationError, DuplicateExternalIdError, MintedError,
+        NotFoundError, NotSentError, OutcomeUnknownError, ParameterError, PermissionDeniedError,
+        QuoteExpiredError, RateLimitError, ResponseFormatError, ServerError, TransportError,
+        ValidationError,
+    )
+    from minted_lab.ledger import Ledger, LedgerError, LedgerMismatchError
+    from minted_lab.models import (
+        Customer, MintedPrice, MintedPrices, Order, OrderCustomer, OrderItem, OrderPage, OrderResult,
+        OrderStatus, ProductPrice, Quote, QuotePrice, Wallet,
+    )
+    from minted_lab.sandbox import Sandbox
+    from minted_lab.trading import BuyTicket, Preview, QuoteTooOldError, SellTicket, TicketError
+    from minted_lab.widgets import BuyForm, OrdersExplorer, PriceBoard, SellForm
