@@ -366,7 +366,7 @@ class TicketForm(View):
     def preview_html(self) -> str:
         """The preview as a small table: per SKU price per gram, spot, spread over spot, grams, total."""
         preview = self.preview_data
-        if preview is None or self.ticket is None or self.ticket.state not in ("quoted", "submitting"):
+        if preview is None or self.ticket is None or self.ticket.state == "draft":
             return ""
         price = f"{preview.side} price / g"
         rows = [(f"{SKU_NAMES.get(l.sku, l.sku)} ({l.sku})", l.price, l.spot_price, signed(l.spread),
