@@ -65,6 +65,10 @@ class _Base:
     def base_url(self) -> str:
         return self._engine.settings.base_url or ""
 
+    def new_external_id(self) -> str:
+        """A fresh external id from this client's ``id_factory`` (seeded on a sandbox, so runs repeat)."""
+        return self._engine.id_factory()
+
     def __repr__(self) -> str:
         s = self._engine.settings
         return (f"{type(self).__name__}(environment={self.environment!r}, base_url={s.base_url!r}, "

@@ -19,7 +19,7 @@ import html
 import secrets
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -239,7 +239,7 @@ class Ticket:
 
     def _fresh_external_id(self) -> str:
         """The client's next external id (seeded on a sandbox), skipping any this ledger already holds."""
-        factory = _id_factory(self.client)
+        factory = self.client.new_external_id
         for _ in range(100):
             candidate = factory()
             if self.ledger.intent(candidate) is None:
@@ -501,16 +501,6 @@ class BuyTicket(Ticket):
 
     side = "buy"
     whole_grams = False
-
-
-def _id_factory(client: MintedClient) -> Callable[[], str]:
-    """The client's external-id maker when it exposes one (a sandbox's is seeded), else ours."""
-    public = getattr(client, "new_external_id", None)
-    if callable(public):
-        return public  # type: ignore[no-any-return]
-    engine = getattr(client, "_engine", None)
-    factory = getattr(engine, "id_factory", None)
-    return factory if callable(factory) else new_external_id
 
 
 def _same_items(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
