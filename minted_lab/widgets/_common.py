@@ -129,7 +129,7 @@ def percent(ratio: float | Decimal | None) -> str:
     return "" if ratio is None else f"{float(ratio):+.2%}".replace("%", " %")
 
 
-def png_of(draw: Callable[[Any], Any], *, size: tuple[float, float] = (6.0, 2.6), dpi: int = 96) -> bytes:
+def png_of(draw: Callable[[Any], Any], *, size: tuple[float, float] = (7.2, 3.2), dpi: int = 96) -> bytes:
     """Draw on a fresh matplotlib Axes (no pyplot state) and return the figure as PNG bytes."""
     from matplotlib.figure import Figure
 

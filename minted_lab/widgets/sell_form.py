@@ -234,7 +234,8 @@ class TicketForm(View):
             blocker = self.submit_blocker()
             if blocker is not None:
                 self.notice = f"not sent: {blocker}"
-                self.errors["form"].value = message_html(self.notice, "warn")
+                repeat = self.ticket is not None and self.ticket.state == "placed"
+                self.errors["form"].value = "" if repeat else message_html(self.notice, "warn")
                 self._render()
                 return None
             assert self.ticket is not None

@@ -1,5 +1,7 @@
 """The SellForm in a real browser: Voilà serves the app notebook, Playwright drives Debian's Chromium.
 
+Type an amount, Quote, tick the confirmation, double-click Sell: one order, whose code the page shows.
+
 The sandbox runs in this test process; the kernel reaches it through MINTED_* variables. Every
 request the page makes to anything but the Voilà server on 127.0.0.1 is aborted. A screenshot is
 saved under ``test-output/``; with ``MINTED_LAB_UPDATE_SCREENSHOTS=1`` it also replaces
@@ -118,9 +120,10 @@ def test_sell_in_the_browser_shows_the_sandbox_order(sandbox: Sandbox, voila: st
             expect(sell).to_be_enabled(timeout=10_000)
             page.locator(".ml-sell-form").screenshot(path=str(OUTPUT / "sell_form_quoted.png"))
             phases["quoted and confirmed"] = time.monotonic() - started
-            sell.click()
+            sell.dblclick()
             code = page.locator(".ml-result .ml-order-code")
             code.wait_for(timeout=20_000)
+            page.wait_for_timeout(500)
             phases["sold"] = time.monotonic() - started
 
             orders = sandbox.orders()

@@ -150,6 +150,7 @@ def test_a_double_click_sends_one_order(sb: Sandbox, form: SellForm) -> None:
     form.sell_button.click()
     assert len(sent(sb, "sell")) == 1 and len(sb.orders()) == 1
     assert "already placed" in form.notice and form.field_errors == {}
+    assert form.errors["form"].value == "", "a repeated click is a quiet no-op: the result already says placed"
 
 
 def test_two_clicks_at_once_send_one_order_and_the_button_is_disabled_in_flight(sb: Sandbox, form: SellForm) -> None:
