@@ -108,7 +108,13 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]
                 return False
         return True
 
-    chosen = [o for o in orders if keep(o)]
+    filtered = (query.statuses, query.sku, query.customer_external_id, query.types, query.start, query.end)
+    chosen = [o for o in orders if keep(o)] if any(f is not None for f in filtered) else list(orders)
+    if query.sort_by == "created_at":
+        # orders are stored by creation sequence and the clock never runs backwards
+        if query.descending:
+            chosen.reverse()
+        return chosen
     key = _sort_key(query.sort_by)
     chosen.sort(key=lambda o: (key(o), o.seq), reverse=query.descending)
     return chosen

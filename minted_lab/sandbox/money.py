@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from json.encoder import encode_basestring_ascii
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -37,42 +36,31 @@ def number_text(value: Decimal | int) -> str:
     return format(value.normalize(), "f")
 
 
-def _chunks(value: Any) -> Iterator[str]:
-    if value is None:
-        yield "null"
-    elif value is True:
-        yield "true"
-    elif value is False:
-        yield "false"
-    elif isinstance(value, str):
-        yield encode_basestring_ascii(value)
-    elif isinstance(value, (int, Decimal)):
-        yield number_text(value)
-    elif isinstance(value, dict):
-        yield "{"
-        first = True
-        for key, item in value.items():
-            if not first:
-                yield ","
-            first = False
-            yield encode_basestring_ascii(str(key))
-            yield ":"
-            yield from _chunks(item)
-        yield "}"
-    elif isinstance(value, (list, tuple)):
-        yield "["
-        for index, item in enumerate(value):
-            if index:
-                yield ","
-            yield from _chunks(item)
-        yield "]"
-    else:
-        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+_MARK = "\x00\x01#"
+_MARKED = re.compile(rb'(?:^|(?<=[:,\[]))"\\u0000\\u0001#(-?[0-9.]+)"')
+_ESCAPED = re.compile(rb'(?<=[:,\[{])"\\u0000\\u0000')
+
+
+def _prepare(value: Any) -> Any:
+    """Decimals become marked strings (re-written as bare numbers after encoding); the rest is checked."""
+    if isinstance(value, str):
+        return "\x00" + value if value.startswith("\x00") else value
+    if isinstance(value, dict):
+        return {str(k): _prepare(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_prepare(v) for v in value]
+    if isinstance(value, Decimal):
+        return _MARK + number_text(value)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def dumps(value: Any) -> bytes:
     """Compact ASCII JSON (unicode escaped, as Laravel writes it) with exact Decimal numbers."""
-    return "".join(_chunks(value)).encode("ascii")
+    text = json.dumps(_prepare(value), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    raw = _MARKED.sub(rb"\1", text.encode("ascii"))
+    return _ESCAPED.sub(b'"\\\\u0000', raw) if b"\\u0000\\u0000" in raw else raw
 
 
 def loads(raw: bytes | str) -> Any:

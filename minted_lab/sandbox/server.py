@@ -32,11 +32,13 @@ def _install_filter() -> None:
 
 
 def make_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket with IPPROTO_TCP, so asyncio turns Nagle off (see TOOLCHAIN.md)."""
+    """A bound, listening TCP socket with IPPROTO_TCP, so asyncio turns Nagle off (see TOOLCHAIN.md);
+    listening at once lets a client connect as soon as the URL is printed."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
