@@ -97,6 +97,8 @@ def worker(path: str, file: Path, repeats: int, expected: dict[str, int]) -> Non
     """Run one path `repeats` times on the pages in `file`; print a JSON line with times and memory."""
     pages = file.read_bytes().split(b"\n")
     fn: Callable[[list[bytes]], object] = globals()[f"_path_{path}"]
+    __import__({"a": "minted_lab.frames", "b": "pandas"}.get(path, "orjson"))
+    fn(pages[:2])
     gc.collect()
     before = _status_kb("VmRSS")
     exact = _reset_peak()

@@ -1,0 +1,27 @@
+"""matplotlib figures over the frames: price, spread over spot, order totals.
+
+Each function takes a frame, an optional `ax=` (else a new figure) and `environment=` (a discreet
+tag such as "SANDBOX"), draws in the house style (`house_style()`, applied as an rc context, never
+to the global rcParams), labels its units, and returns the Axes. Long series are downsampled per
+pixel with `downsample_minmax` before drawing.
+
+    >>> from minted_lab.plots import plot_spread
+    >>> ax = plot_spread(items, sku="GAU", environment="SANDBOX")
+"""
+
+from minted_lab.plots._downsample import downsample_minmax
+from minted_lab.plots._prices import plot_price, plot_spread
+from minted_lab.plots._style import CURRENCY_COLOURS, METAL_COLOURS, SIDE_COLOURS, house_style
+from minted_lab.plots._totals import plot_order_totals, totals_table
+
+__all__ = [
+    "CURRENCY_COLOURS",
+    "METAL_COLOURS",
+    "SIDE_COLOURS",
+    "downsample_minmax",
+    "house_style",
+    "plot_order_totals",
+    "plot_price",
+    "plot_spread",
+    "totals_table",
+]
