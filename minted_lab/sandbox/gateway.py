@@ -55,7 +55,7 @@ class Gateway:
             if not recorded:
                 recorded = True
                 status = None if outcome["fault"] in ("drop_before_commit", "drop_after_commit") else outcome["status"]
-                self.rt.records.append(RequestRecord(
+                self.rt.record(RequestRecord(
                     outcome["endpoint"], scope["method"], scope["path"], status, outcome["user"], at,
                     outcome["fault"]))
 
@@ -181,11 +181,11 @@ class Gateway:
         problems = Problems()
         if not headers.get("x-client-id", "").strip():
             problems.add("x-client-id", "required")
-        version = headers.get("api-version")
+        versions = [v.strip() for value in headers.getlist("api-version") for v in value.split(",") if v.strip()]
         if endpoint == "pricefix":
-            if version is None or version.strip() != "3":
-                problems.add("api-version", "api_version_3" if version else "required")
-        elif version is not None and version.strip() not in ("2", "3"):
+            if "3" not in versions:
+                problems.add("api-version", "api_version_3" if versions else "required")
+        elif any(v not in ("2", "3") for v in versions):
             problems.add("api-version", "api_version")
         return problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,3 +39,14 @@ class Runtime:
     faults: Faults
     limiter: RateLimiter | None
     records: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=200_000))
+    records_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, entry: RequestRecord) -> None:
+        """Append to the request log (the newest 200 000 are kept)."""
+        with self.records_lock:
+            self.records.append(entry)
+
+    def recorded(self) -> list[RequestRecord]:
+        """A copy of the request log, safe while the server appends."""
+        with self.records_lock:
+            return list(self.records)

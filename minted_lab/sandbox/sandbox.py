@@ -94,7 +94,7 @@ class Sandbox:
     @property
     def requests(self) -> list[RequestRecord]:
         """Every request seen so far (endpoint, method, path, status, user, at, fault)."""
-        return list(self.runtime.records)
+        return self.runtime.recorded()
 
     def orders(self) -> list[dict[str, Any]]:
         """Every order as the API would show it now, in creation order."""

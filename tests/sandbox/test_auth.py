@@ -117,6 +117,7 @@ def test_viewer_reads_but_may_not_trade(sb: Sandbox, api: Api) -> None:
             r = viewer.post(f"/partner/order/digital/{side}", json=body)
             assert r.status_code == 403 and parse(r)["code"] == 403 and parse(r)["success"] is False
         assert sb.balance("GAG") == before and sb.orders() == []
+        assert viewer.post("/partner/customer", json={"external_id": "VIEW-1"}).status_code == 403
     assert api.sell(price_token=token, external_id="V-1").status_code == 200  # the token was not consumed
 
 

@@ -218,3 +218,9 @@ def test_product_prices_bad_currency(http: httpx.Client) -> None:
 def test_error_envelope_on_every_status(sb: Sandbox) -> None:
     r = raw_get(sb.url + "/partner/balance", headers=HEADERS)
     assert set(parse(r)) == {"data", "success", "code", "message"}
+
+
+def test_api_version_sent_twice_like_the_doc_samples(http: httpx.Client) -> None:
+    headers = [("api-version", "2"), ("api-version", "3")]
+    r = http.post("/partner/pricefix", json={"type": "digital"}, headers=headers)
+    assert r.status_code == 200, r.text
