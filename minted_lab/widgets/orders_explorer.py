@@ -43,26 +43,13 @@ TABLE_COLUMNS: tuple[str, ...] = ("order_code", "order_at", "type", "status_name
                                   "currency", "total", "item_count")
 
 
-def draw_order_totals(ax: Axes, orders: pl.DataFrame) -> Axes:
-    """Order totals per day split by type: ``plots.plot_order_totals`` when it exists, else a plain bar chart."""
-    try:
-        from minted_lab.plots import plot_order_totals
-    except ImportError:
-        plot_order_totals = None
-    if plot_order_totals is not None:
-        return plot_order_totals(orders, by="day", split="type", ax=ax)  # type: ignore[no-any-return]
+def draw_order_totals(ax: Axes, orders: pl.DataFrame, environment: str | None = None) -> Axes:
+    """Order totals in GBP per day (per week beyond 60 days) split by type, drawn by ``plots.plot_order_totals``."""
+    from minted_lab.plots import plot_order_totals
+
     span = orders["order_at"].max() - orders["order_at"].min() if orders.height else None  # type: ignore[operator]
-    every, width = ("1w", 5.0) if span is not None and span.days > 60 else ("1d", 0.8)
-    daily = (frames.as_float(orders).with_columns(pl.col("order_at").dt.truncate(every).dt.date().alias("day"))
-             .group_by("day", "type").agg(pl.col("currency_total").sum()).sort("day"))
-    for kind in sorted(daily["type"].unique().drop_nulls()):
-        part = daily.filter(pl.col("type") == kind)
-        ax.bar(part["day"].to_list(), part["currency_total"].to_list(), width=width, label=kind, alpha=0.7)
-    ax.set_ylabel("total (GBP)")
-    ax.set_title(f"order totals per {'week' if every == '1w' else 'day'}")
-    if daily.height:
-        ax.legend()
-    return ax
+    by = "week" if span is not None and span.days > 60 else "day"
+    return plot_order_totals(orders, by=by, split="type", ax=ax, environment=environment)
 
 
 class OrdersExplorer(View):
@@ -92,7 +79,7 @@ class OrdersExplorer(View):
         self.progress_label = widgets.HTML("")
         self.message = widgets.HTML("")
         self.table = widgets.HTML("")
-        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="640px"))
+        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="690px"))
         set_visible(self.chart, False)
         for widget, css in ((self.start_date, "ml-start-date"), (self.end_date, "ml-end-date"),
                             (self.tx_type, "ml-tx-type"), (self.status, "ml-status"), (self.sku, "ml-sku"),
@@ -199,7 +186,7 @@ class OrdersExplorer(View):
         if not self.plot or self.frame.height == 0:
             set_visible(self.chart, False)
             return
-        self.chart.value = png_of(lambda ax: draw_order_totals(ax, self.frame))
+        self.chart.value = png_of(lambda ax: draw_order_totals(ax, self.frame, self.environment))
         set_visible(self.chart, True)
 
     def __repr__(self) -> str:

@@ -41,22 +41,11 @@ __all__ = ["PriceBoard", "draw_prices"]
 LABEL = {"description_width": "70px"}
 
 
-def draw_prices(ax: Axes, prices: pl.DataFrame, sku: str) -> Axes:
-    """Spot, buy and sell of one SKU over the snapshots: ``plots.plot_price`` when it exists, else plain lines."""
-    try:
-        from minted_lab.plots import plot_price
-    except ImportError:
-        plot_price = None
-    if plot_price is not None:
-        return plot_price(prices, sku=sku, ax=ax)  # type: ignore[no-any-return]
-    one = frames.as_float(prices.filter(pl.col("sku") == sku)).sort("time")
-    for column, style in (("buy", "-"), ("spot", "--"), ("sell", "-")):
-        ax.plot(one["time"].to_list(), one[column].to_list(), style, marker=".", label=column)
-    currency = one["currency"][0] if one.height else ""
-    ax.set_title(f"{SKU_NAMES.get(sku, sku)} ({sku}) per gram, {currency}")
-    ax.legend(loc="upper left", fontsize="small")
-    ax.tick_params(axis="x", labelrotation=20, labelsize="small")
-    return ax
+def draw_prices(ax: Axes, prices: pl.DataFrame, sku: str, environment: str | None = None) -> Axes:
+    """Spot, buy and sell of one SKU over the snapshots, drawn by ``plots.plot_price``."""
+    from minted_lab.plots import plot_price
+
+    return plot_price(prices, sku, ax=ax, environment=environment)
 
 
 class PriceBoard(View):
@@ -86,7 +75,7 @@ class PriceBoard(View):
                                           value=chart_sku, description="Chart", style=LABEL)
         self.updated = widgets.HTML("")
         self.table = widgets.HTML("")
-        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="640px"))
+        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="690px"))
         set_visible(self.chart, False)
         for widget, css in ((self.currency, "ml-currency"), (self.refresh_button, "ml-refresh-button"),
                             (self.auto, "ml-auto-refresh"), (self.interval, "ml-interval"),
@@ -168,7 +157,7 @@ class PriceBoard(View):
         if prices.filter(pl.col("sku") == sku).height == 0:
             set_visible(self.chart, False)
             return
-        self.chart.value = png_of(lambda ax: draw_prices(ax, prices, sku))
+        self.chart.value = png_of(lambda ax: draw_prices(ax, prices, sku, self.environment))
         set_visible(self.chart, True)
 
     def _auto_refresh(self) -> bool:
