@@ -90,11 +90,17 @@ def _decimal(value: Any, field: str) -> Decimal:
     return result
 
 
+MAX_GRAMS = Decimal(10) ** 9
+"""A sanity bound (a thousand tonnes) far above any real order, and below Decimal's overflow."""
+
+
 def amount(value: Any, field: str, *, whole: bool) -> int | Decimal:
     """A positive amount of grams: whole grams on a sell, up to 4 decimals on a buy."""
     number = _decimal(value, field)
     if number <= 0:
         raise ValidationError(field, "a positive number of grams", value)
+    if number >= MAX_GRAMS:
+        raise ValidationError(field, f"fewer than {MAX_GRAMS:,.0f} grams", value)
     if whole:
         if number != number.to_integral_value():
             raise ValidationError(field, "a whole number of grams (sells are in whole grams)", value)

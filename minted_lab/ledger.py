@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - Windows
 
 if TYPE_CHECKING:
     from minted_lab.client import MintedClient
-    from minted_lab.models import Order, Quote
+    from minted_lab.models import Order, ProductPrice, Quote
 
 __all__ = [
     "Intent",
@@ -424,24 +424,29 @@ class Ledger:
         assert quote_id is not None
         return quote_id
 
-    def record_prices(self, client: MintedClient | None = None, currency: str = "GBP", *, quote: Quote | None = None) -> int:
-        """Snapshot prices for a price history: the client's product prices, or a given quote's.
+    def record_prices(self, client: MintedClient | None = None, currency: str = "GBP", *, quote: Quote | None = None,
+                      prices: Iterable[ProductPrice] | None = None) -> int:
+        """Snapshot prices for a price history: the client's product prices, a given quote's, or given product prices.
 
+        Pass ``prices`` you already fetched to store them without asking the API again.
         Returns the number of rows stored (one per SKU).
         """
         if quote is not None:
             before = self._count("prices")
             self.record_quote(quote)
             return self._count("prices") - before
-        if client is None:
-            raise LedgerError("record_prices needs a client or a quote")
-        self.check(client)
-        prices = list(client.product_prices(currency=currency))
+        if prices is not None:
+            rows = list(prices)
+        elif client is None:
+            raise LedgerError("record_prices needs a client, a quote or prices")
+        else:
+            self.check(client)
+            rows = list(client.product_prices(currency=currency))
         with self._write(durable=False) as db:
-            for price in prices:
+            for price in rows:
                 observed = _iso(getattr(price, "updated_at", None)) or _now()
                 self._insert_prices(db, "product_prices", None, getattr(price, "currency_code", None) or currency, observed, [price])
-        return len(prices)
+        return len(rows)
 
     @staticmethod
     def _insert_prices(db: sqlite3.Connection, source: str, quote_id: int | None, currency: str, observed: str, prices: Iterable[Any]) -> None:

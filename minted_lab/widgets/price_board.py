@@ -106,7 +106,7 @@ class PriceBoard(View):
         try:
             prices = self.client.product_prices(currency=currency)
             if self.ledger is not None:
-                self.ledger.record_prices(self.client, currency)
+                self.ledger.record_prices(currency=currency, prices=prices)
         except MintedError as exc:
             self.error = exc
             self.updated.value = message_html(f"refresh failed: {exc}", "error")
