@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -35,10 +34,9 @@ class Sandbox:
 
     def __init__(self, seed: int = 7, history: int = 0, clock: str = "frozen", start: datetime | None = None,
                  host: str = "127.0.0.1", port: int = 0, rate_limit: tuple[int, float] | None = None,
-                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0, ledger: Any = None) -> None:
+                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0) -> None:
         self.seed = int(seed)
         self.host, self.port = host, int(port)
-        self.ledger = ledger
         self.clock = SandboxClock(start, clock)
         self.market = Market(self.seed)
         self.book = Book(self.seed)
@@ -126,8 +124,6 @@ class Sandbox:
         kw.setdefault("environment", "sandbox")
         kw.setdefault("clock", self.clock.now)
         kw.setdefault("id_factory", self._external_ids)
-        if self.ledger is not None and "ledger" in inspect.signature(cls).parameters:
-            kw.setdefault("ledger", self.ledger)
         return kw
 
     def client(self, **kw: Any) -> Any:
