@@ -68,6 +68,8 @@ def execute_notebook(path: Path, *, timeout: int = 300, store_widget_state: bool
         resources={"metadata": {"path": str(path.resolve().parent)}},
     )
     client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines (TCP notice) are noise here
+    if not store_widget_state:
+        nb.metadata.pop("widgets", None)  # a state saved by an earlier run would be stale
     return nb
 
 
