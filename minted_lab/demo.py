@@ -1,0 +1,172 @@
+"""`minted-lab demo`: the toolkit end to end against a seeded local sandbox, with plots and an HTML report.
+
+Starts a sandbox with six months of order history, reads prices, sells 250 g of silver through
+a ticket (quote → preview → submit once), pulls the whole history into polars frames, then
+writes to ``--out`` (default ``reports/``): ``price.png`` (gold's executed prices against spot),
+``spread.png`` (the executed spread over spot of gold, silver and platinum), ``order_totals.png``
+(GBP totals per month by type) and ``report.html`` (the quickstart and the analytics notebooks,
+executed fresh in this interpreter's kernel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+__all__ = ["configure", "run"]
+
+REPORT_NOTEBOOKS = ("01_quickstart", "04_order_history_analytics")
+"""The notebooks executed into ``report.html``."""
+SPREAD_SKUS = ("GAU", "GAG", "GPT")
+"""Gold, silver and platinum: the SKUs of the spread plot (the B variants and palladium crowd it)."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the demo's options to its sub-parser."""
+    parser.add_argument("--out", type=Path, default=Path("reports"), help="where to write the plots and the report (default: reports/)")
+    parser.add_argument("--seed", type=int, default=7, help="the sandbox's seed (default: 7)")
+    parser.add_argument("--history", type=int, default=5000, help="past orders in the sandbox (default: 5000)")
+    parser.add_argument("--no-report", action="store_true", help="skip executing the notebooks into report.html")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo; print a short summary and where the outputs are. Returns the exit status."""
+    started = time.perf_counter()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    written = _trade_and_plot(args, out)
+    if not args.no_report:
+        written.append(_report(out))
+    print(f"\nWrote to {out.resolve()}/:")
+    for path in written:
+        print(f"  {path.name:<18} {_size(path)}")
+    print(f"Done in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
+    """The sandbox part: prices, a sell, the history, and the three PNGs drawn from it."""
+    import polars as pl
+
+    from minted_lab import frames
+    from minted_lab.ledger import Ledger
+    from minted_lab.sandbox import Sandbox
+    from minted_lab.trading import SellTicket
+
+    with Sandbox(seed=args.seed, history=args.history) as sb, tempfile.TemporaryDirectory() as home:
+        client = sb.client()
+        ledger = Ledger(Path(home) / "ledger.sqlite")
+        print(f"Sandbox: seed {args.seed}, {args.history} past orders, clock frozen at "
+              f"{sb.clock.now():%Y-%m-%d %H:%M %Z} (Istanbul), serving {sb.url}")
+
+        prices = frames.prices_frame(client.product_prices("GBP"))
+        print("\nPrices per gram (GBP), spread over spot:")
+        print(_price_table(prices))
+
+        ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
+        quote = ticket.quote()
+        line = ticket.preview().lines[0]
+        result = ticket.submit()
+        print(f"\nQuote {quote.token[:6]}… valid {quote.expire_ttl} s; sell 250 g GAG at {line.price} GBP/g "
+              f"({line.spread_pct:+.2%} vs spot)")
+        print(f"Sold: order {result.order_code} ({result.order.status_name}), total {result.total:.2f} GBP, "
+              f"external id {result.external_id}")
+
+        pulled = time.perf_counter()
+        pages = client.all_pages(progress=sys.stderr.isatty())
+        orders, items = frames.order_frames(pages)
+        orders, items = frames.unique_orders(orders), frames.unique_orders(items)
+        print(f"\nHistory: {orders.height} orders on {len(pages)} pages in {time.perf_counter() - pulled:.1f} s, "
+              f"{orders['order_at'].min():%Y-%m-%d} to {orders['order_at'].max():%Y-%m-%d}")
+        print(_history_summary(orders))
+        ledger.close()
+        client.close()
+
+    from minted_lab.plots import plot_order_totals, plot_price, plot_spread
+
+    spread_items = items.filter(pl.col("sku").is_in(SPREAD_SKUS))
+    written = [
+        _png(out / "price.png", lambda ax: plot_price(items, sku="GAU", currency="GBP", ax=ax, environment="sandbox")),
+        _png(out / "spread.png", lambda ax: plot_spread(spread_items, ax=ax, environment="sandbox")),
+        _png(out / "order_totals.png", lambda ax: plot_order_totals(orders, by="month", split="type", ax=ax,
+                                                                    environment="sandbox")),
+    ]
+    print("\nPlotted: gold's executed prices against spot (GBP); the median spread over spot per SKU:")
+    print(_spread_summary(spread_items))
+    return written
+
+
+def _price_table(prices: Any) -> str:
+    """The current prices as aligned text: sku, spot, buy, sell and both spreads in percent."""
+    lines = [f"  {'sku':<5}{'spot':>10}{'buy':>9}{'sell':>9}{'buy spread':>12}{'sell spread':>13}"]
+    for row in prices.iter_rows(named=True):
+        lines.append(f"  {row['sku']:<5}{row['spot'].normalize():>10}{_q2(row['buy']):>9}{_q2(row['sell']):>9}"
+                     f"{row['buy_spread_pct']:>+12.2%}{row['sell_spread_pct']:>+13.2%}")
+    return "\n".join(lines)
+
+
+def _history_summary(orders: Any) -> str:
+    """Order counts by status, then count and GBP total of the completed buys and sells."""
+    import polars as pl
+
+    by_status = orders.group_by("status_name").len().sort("len", "status_name", descending=[True, False])
+    lines = ["  by status: " + ", ".join(f"{r['status_name']} {r['len']}" for r in by_status.iter_rows(named=True))]
+    completed = (orders.filter(pl.col("status_name") == "Completed").group_by("type")
+                 .agg(pl.len().alias("n"), pl.col("currency_total").sum().alias("gbp")).sort("type"))
+    for row in completed.iter_rows(named=True):
+        lines.append(f"  completed {row['type'].lower() + 's':<6}{row['n']:>5} orders, {_q2(row['gbp']):>14,} GBP")
+    return "\n".join(lines)
+
+
+def _spread_summary(items: Any) -> str:
+    """The median executed spread over spot per SKU and side, as the spread plot draws it."""
+    import polars as pl
+
+    medians = items.group_by("sku", "type").agg(pl.col("spread_pct").median()).sort("sku", "type")
+    by_sku: dict[str, dict[str, float]] = {}
+    for row in medians.iter_rows(named=True):
+        by_sku.setdefault(row["sku"], {})[row["type"]] = row["spread_pct"]
+    return "\n".join(f"  {sku:<4} buy {sides.get('Buy', float('nan')):+.2%}  sell {sides.get('Sell', float('nan')):+.2%}"
+                     for sku, sides in sorted(by_sku.items(), key=lambda kv: SPREAD_SKUS.index(kv[0])))
+
+
+def _q2(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _png(path: Path, draw: Callable[[Any], Any], *, size: tuple[float, float] = (9.0, 4.2)) -> Path:
+    """Draw on a fresh figure (no pyplot state, no display needed) and save it as a PNG."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=110, layout="constrained")
+    draw(fig.add_subplot())
+    fig.savefig(path, format="png")
+    return path
+
+
+def _report(out: Path) -> Path:
+    """Execute the report notebooks afresh in this interpreter's kernel and export them as one HTML page."""
+    from minted_lab.report import NOTEBOOKS_DIR, execute_notebook, find_notebooks, write_html
+
+    paths = find_notebooks(NOTEBOOKS_DIR, REPORT_NOTEBOOKS)
+    if len(paths) != len(REPORT_NOTEBOOKS):
+        raise SystemExit(f"minted-lab demo: the notebooks {', '.join(REPORT_NOTEBOOKS)} are not in {NOTEBOOKS_DIR} "
+                         "(run from a source checkout, or pass --no-report)")
+    print(f"\nExecuting {', '.join(p.name for p in paths)} for the report…", flush=True)
+    executed = []
+    for path in paths:
+        began = time.perf_counter()
+        executed.append((path.stem, execute_notebook(path)))
+        print(f"  {path.name}: {time.perf_counter() - began:.1f} s")
+    return write_html(executed, out / "report.html", title="minted_lab demo: quickstart and order history analytics")
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:,.0f} KiB" if size >= 1024 else f"{size} B"
