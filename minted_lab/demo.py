@@ -137,6 +137,7 @@ def _spread_summary(items: Any) -> str:
 
 
 def _q2(value: Decimal) -> Decimal:
+    """Money rounded to the cent for display."""
     return value.quantize(Decimal("0.01"))
 
 
@@ -168,5 +169,6 @@ def _report(out: Path) -> Path:
 
 
 def _size(path: Path) -> str:
+    """A file's size for people: ``89 KiB``."""
     size = path.stat().st_size
     return f"{size / 1024:,.0f} KiB" if size >= 1024 else f"{size} B"

@@ -44,6 +44,7 @@ def _kernel_manager() -> Any:
         """Every kernel name resolves to an ipykernel running on ``sys.executable``."""
 
         def get_kernel_spec(self, kernel_name: str) -> Any:
+            """ipykernel's own spec, launched with this interpreter."""
             spec = ipykernel.kernelspec.get_kernel_dict()
             spec["argv"][0] = sys.executable
             return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
