@@ -261,6 +261,8 @@ class Ticket:
     def quote(self) -> Quote:
         """Lock prices (a new price token, 240 s) in the ticket's currency and for its customer."""
         with self._lock:
+            if self.state == "unknown":
+                self._adopt(self.ledger.intent(self.external_id))
             if self.state in ("placed", "unknown", "submitting"):
                 raise TicketError(f"{self.external_id} is {self.state}: {self._state_advice()}")
             quote = self.client.quote(currency=self.currency, customer_external_id=self.customer_external_id)
