@@ -15,15 +15,6 @@ def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Engine, "backoff_base", 0.01)
 
 
-@pytest.fixture
-def sb() -> Iterator[object]:
-    """A fresh seeded sandbox with no history."""
-    from minted_lab.sandbox import Sandbox
-
-    with Sandbox(seed=7, history=0) as sandbox:
-        yield sandbox
-
-
 @pytest.fixture(scope="module")
 def history_sb() -> Iterator[object]:
     """A seeded sandbox with some history, shared by the read-only tests of a module."""
@@ -33,7 +24,3 @@ def history_sb() -> Iterator[object]:
         yield sandbox
 
 
-@pytest.fixture
-def client(sb: object) -> Iterator[object]:
-    with sb.client() as c:  # type: ignore[attr-defined]
-        yield c

@@ -85,12 +85,6 @@ def _dumps(body: Any) -> bytes:
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(seed=7) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
 def http(sb: Sandbox) -> Iterator[httpx.Client]:
     with make_http(sb) as client:
         yield client
