@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -65,6 +65,18 @@ class _Base:
     def base_url(self) -> str:
         return self._engine.settings.base_url or ""
 
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        """Settings from MINTED_BASE_URL, MINTED_USERNAME, MINTED_PASSWORD, MINTED_CLIENT_ID, MINTED_LANGUAGE.
+
+        ``clock``, ``id_factory``, ``max_retries`` and ``transport`` may be given as overrides too.
+        """
+        client_kwargs = {k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport")
+                         if k in overrides}
+        s = Settings.from_env(**overrides)
+        return cls(s.base_url, s.username, s.password, client_id=s.client_id,  # type: ignore[call-arg]
+                   language=s.language, timeout=s.timeout, environment=s.environment, **client_kwargs)
+
     def new_external_id(self) -> str:
         """A fresh external id from this client's ``id_factory`` (seeded on a sandbox, so runs repeat)."""
         return self._engine.id_factory()
@@ -86,15 +98,6 @@ class MintedClient(_Base):
         kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
                              environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries)
         self._http = httpx.Client(transport=transport, **kwargs)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> MintedClient:
-        """Settings from MINTED_BASE_URL, MINTED_USERNAME, MINTED_PASSWORD, MINTED_CLIENT_ID, MINTED_LANGUAGE."""
-        client_kwargs = {k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport")
-                         if k in overrides}
-        s = Settings.from_env(**overrides)
-        return cls(s.base_url, s.username, s.password, client_id=s.client_id, language=s.language,
-                   timeout=s.timeout, environment=s.environment, **client_kwargs)
 
     # ---------------------------------------------------------------- sending
     def _send(self, call: Call) -> Any:
@@ -263,15 +266,6 @@ class AsyncMintedClient(_Base):
         kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
                              environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries)
         self._http = httpx.AsyncClient(transport=transport, **kwargs)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> AsyncMintedClient:
-        """Settings from MINTED_BASE_URL, MINTED_USERNAME, MINTED_PASSWORD, MINTED_CLIENT_ID, MINTED_LANGUAGE."""
-        client_kwargs = {k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport")
-                         if k in overrides}
-        s = Settings.from_env(**overrides)
-        return cls(s.base_url, s.username, s.password, client_id=s.client_id, language=s.language,
-                   timeout=s.timeout, environment=s.environment, **client_kwargs)
 
     # ---------------------------------------------------------------- sending
     async def _send(self, call: Call) -> Any:
