@@ -1,10 +1,22 @@
 """API responses and raw page bytes to polars frames with fixed, documented schemas.
 
 Every builder is a pure function; an empty input gives an empty frame with the same schema.
-Money is `pl.Decimal` with a fixed scale (`MONEY`, `GRAMS`, `RATE`), read from the JSON number's
-decimal text, so `frame["total"].sum()` is the exact decimal sum; `as_float(frame)` is the Float64
-view for plotting. Times are aware `Europe/Istanbul` datetimes (naive API times are Istanbul time).
-Nothing is de-duplicated silently: `unique_orders` does it on request.
+Times are aware `Europe/Istanbul` datetimes (naive API times are Istanbul time); an order time in
+none of the API's four formats raises rather than becoming null. Nothing is de-duplicated
+silently: an order seen twice gives two rows, and `unique_orders` drops repeats on request.
+
+Money is `pl.Decimal` with a fixed scale (`MONEY` and `GRAMS`: 4 decimals, `RATE`: 12), so
+`frame["total"].sum()` is the exact decimal sum of the API's totals; `as_float(frame)` is the
+Float64 view for plotting. How exact: polars' JSON decoder parses a number as a double, so it is
+asked for the number's text instead (the double's shortest round-trip form, which is the number
+as written whenever it has at most 15 significant digits, as all API money has), and that text is
+cast to Decimal; digits beyond a column's scale are rounded half-even, never truncated. Model
+inputs (`.raw` with Decimals) are encoded with their exact decimal strings, so they are exact at
+any precision up to 38 digits.
+
+Orders come from page bytes (the fast path: one native JSON decode per ~2 MB of pages, two at a time, no Python
+object per order), or from OrderPages (their `.content`), OrderResults, Orders or plain dicts,
+which are JSON-encoded and read by the same decoder.
 
     >>> from minted_lab.frames import order_frames
     >>> orders, items = order_frames(client.iter_pages())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 import polars as pl
@@ -17,6 +19,7 @@ from minted_lab.frames._schemas import (
     RATE,
     RESULT_JSON,
     SINGLE_JSON,
+    TIME,
 )
 from minted_lab.frames._tools import parse_times
 
@@ -86,25 +89,57 @@ def _order_lists(docs: list[bytes], offset: int) -> pl.Series:
 
 
 def _wide(docs: list[bytes], offset: int) -> pl.DataFrame:
-    return pl.DataFrame(_order_lists(docs, offset).alias("o")).explode("o").unnest("o")
-
-
-def _empty_wide() -> pl.DataFrame:
-    return pl.DataFrame(schema=ORDER_JSON.to_schema())
-
-
-def _read(x: object) -> pl.DataFrame:
-    """All orders of `x` as one frame of raw API fields (numbers still text, items a list)."""
-    parts: list[pl.DataFrame] = []
-    offset = 0
-    for batch in _source.batches(x):
-        parts.append(_wide(batch, offset))
-        offset += len(batch)
-    wide = _empty_wide() if not parts else pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    wide = pl.DataFrame(_order_lists(docs, offset).alias("o")).explode("o").unnest("o")
     return wide.with_columns(parse_times(wide["order_at"], "order_at"))
 
 
-def _orders(wide: pl.DataFrame) -> pl.DataFrame:
+def _empty_wide() -> pl.DataFrame:
+    return pl.DataFrame(schema=ORDER_JSON.to_schema()).with_columns(pl.col("order_at").cast(TIME))
+
+
+DECODE_THREADS = 2
+"""Batches converted at once: polars releases the GIL while decoding, so two cores share the work."""
+
+
+def _convert(docs: list[bytes], offset: int, want: tuple[bool, bool]) -> tuple[pl.DataFrame | None, ...]:
+    wide = _wide(docs, offset).lazy()
+    plans = [plan(wide) for plan, wanted in zip((_orders, _items), want, strict=True) if wanted]
+    done = iter(pl.collect_all(plans))
+    return tuple(next(done) if wanted else None for wanted in want)
+
+
+def _read(x: object, want: tuple[bool, bool]) -> tuple[pl.DataFrame | None, ...]:
+    """The orders and/or items frames of `x`, built batch by batch and concatenated in input order.
+
+    Each batch of ~`BATCH_BYTES` is decoded and converted to its final frames in a worker thread
+    (`DECODE_THREADS` at once), so only that many batches' raw fields are alive at a time and a
+    generator of pages streams.
+    """
+    parts: list[tuple[pl.DataFrame | None, ...]] = []
+    pending: deque[Future[tuple[pl.DataFrame | None, ...]]] = deque()
+    offset = 0
+    with ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="minted-frames") as pool:
+        for batch in _source.batches(x):
+            pending.append(pool.submit(_convert, batch, offset, want))
+            offset += len(batch)
+            if len(pending) >= DECODE_THREADS:
+                parts.append(pending.popleft().result())
+        parts.extend(f.result() for f in pending)
+    if not parts:
+        parts.append(_convert_empty(want))
+    out: list[pl.DataFrame | None] = []
+    for k, wanted in enumerate(want):
+        frames = [p[k] for p in parts if p[k] is not None]
+        out.append(None if not wanted else pl.concat(frames) if len(frames) > 1 else frames[0])
+    return tuple(out)
+
+
+def _convert_empty(want: tuple[bool, bool]) -> tuple[pl.DataFrame | None, ...]:
+    wide = _empty_wide().lazy()
+    return tuple(plan(wide).collect() if wanted else None for plan, wanted in zip((_orders, _items), want, strict=True))
+
+
+def _orders(wide: pl.LazyFrame) -> pl.LazyFrame:
     return wide.select(
         "guid",
         "order_code",
@@ -122,7 +157,7 @@ def _orders(wide: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _items(wide: pl.DataFrame) -> pl.DataFrame:
+def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
     spot = pl.col("spot_price")
     spread = pl.col("price") - spot
     return (
@@ -167,8 +202,9 @@ def order_frames(x: object) -> OrderFrames:
     Duplicates are kept: an order seen twice (e.g. on two pages) gives two order rows and twice its
     items; `unique_orders` drops them explicitly.
     """
-    wide = _read(x)
-    return OrderFrames(_checked(_orders(wide), ORDERS_SCHEMA), _checked(_items(wide), ITEMS_SCHEMA))
+    orders, items = _read(x, (True, True))
+    assert orders is not None and items is not None
+    return OrderFrames(_checked(orders, ORDERS_SCHEMA), _checked(items, ITEMS_SCHEMA))
 
 
 def orders_frame(x: object) -> pl.DataFrame:
@@ -176,7 +212,9 @@ def orders_frame(x: object) -> pl.DataFrame:
 
     Duplicates are kept (see `unique_orders`).
     """
-    return _checked(_orders(_read(x)), ORDERS_SCHEMA)
+    orders, _ = _read(x, (True, False))
+    assert orders is not None
+    return _checked(orders, ORDERS_SCHEMA)
 
 
 def items_frame(x: object) -> pl.DataFrame:
@@ -184,4 +222,6 @@ def items_frame(x: object) -> pl.DataFrame:
 
     Accepts the same inputs as `orders_frame`; duplicates are kept (see `unique_orders`).
     """
-    return _checked(_items(_read(x)), ITEMS_SCHEMA)
+    _, items = _read(x, (False, True))
+    assert items is not None
+    return _checked(items, ITEMS_SCHEMA)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-BATCH_BYTES = 8 << 20
+BATCH_BYTES = 2 << 20
 """Documents are decoded in batches of about this many bytes: memory stays flat for any input."""
 
 

@@ -96,5 +96,5 @@ def plot_order_totals(orders: pl.DataFrame, by: Literal["day", "week", "month"] 
         _date_axis(ax, f"order date per {by} ({orders.schema['order_at'].time_zone or 'local'})")  # type: ignore[union-attr]
         left_out = f"; {dropped} without a GBP rate left out" if dropped else ""
         what = "Cumulative order totals" if cumulative else "Order totals"
-        note = f"GBP: currency_total, else total x currency_rate{left_out}"
+        note = f"GBP: currency_total, else total × currency_rate{left_out}"
         return finish(ax, f"{what} per {by} by {split}, GBP", "total (GBP)", environment, note, reverse_legend=True)
