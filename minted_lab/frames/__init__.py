@@ -14,9 +14,9 @@ cast to Decimal; digits beyond a column's scale are rounded half-even, never tru
 inputs (`.raw` with Decimals) are encoded with their exact decimal strings, so they are exact at
 any precision up to 38 digits.
 
-Orders come from page bytes (the fast path: one native JSON decode per ~2 MB of pages, two at a time, no Python
-object per order), or from OrderPages (their `.content`), OrderResults, Orders or plain dicts,
-which are JSON-encoded and read by the same decoder.
+Orders come from page bytes (the fast path: a native JSON decode per ~2 MB of pages, two batches
+at a time, no Python object per order), or from OrderPages (their `.content`), OrderResults,
+Orders or plain dicts, which are JSON-encoded and read by the same decoder.
 
     >>> from minted_lab.frames import order_frames
     >>> orders, items = order_frames(client.iter_pages())

@@ -92,7 +92,12 @@ def new_axes() -> Axes:
 
 def finish(ax: Axes, title: str, ylabel: str, environment: str | None, note: str = "",
            reverse_legend: bool = False) -> Axes:
-    """Short title, a smaller note line under it, units on y, the environment tag, a legend off the data."""
+    """Short title, a smaller note line under it, units on y, the environment tag, a legend off the data.
+
+    Axes made outside `house_style()` (the caller's `ax=`) get the same finish: transparent face,
+    grey ink, and constrained layout when their figure has no layout engine, so stacked plots do
+    not overlap.
+    """
     ax.set_title(title, loc="left", pad=15 if note else 6)
     if note:
         ax.annotate(note, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points",
@@ -101,6 +106,11 @@ def finish(ax: Axes, title: str, ylabel: str, environment: str | None, note: str
         ax.set_title(environment.upper(), loc="right", fontsize=7.5, color=INK, fontweight="bold",
                      pad=15 if note else 6)
     ax.set_ylabel(ylabel)
+    ax.patch.set_facecolor("none")
+    for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+        label.set_color(INK)
+    if ax.figure.get_layout_engine() is None:
+        ax.figure.set_layout_engine("constrained")
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     for spine in ("left", "bottom"):

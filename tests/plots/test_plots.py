@@ -155,6 +155,8 @@ def test_every_plot_renders_to_png_on_a_given_axes(
     for i, call in enumerate(calls):
         fig, ax = plt.subplots()
         assert call(ax) is ax
+        assert ax.patch.get_facecolor()[3] == 0 and ax.yaxis.label.get_color() == "#808080"
+        assert fig.get_layout_engine() is not None
         path = tmp_path / f"plot{i}.png"
         fig.savefig(path)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
