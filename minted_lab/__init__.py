@@ -53,7 +53,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
     from minted_lab.client import AsyncMintedClient, MintedClient
     from minted_lab.config import Settings
     from minted_lab.errors import (

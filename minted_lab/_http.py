@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -34,7 +34,6 @@ from .errors import (
     RequestInfo,
     ResponseFormatError,
     ServerError,
-    TransportError,
 )
 from .models import ParseContext
 
@@ -56,7 +55,7 @@ _DROPPED = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError, httpx.
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_external_id() -> str:
@@ -275,7 +274,7 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - utc_now()).total_seconds())
 
 

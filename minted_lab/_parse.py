@@ -7,7 +7,7 @@ so ``0``, ``1``, ``10`` and ``0.1`` in one field all come out exact.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -163,4 +163,4 @@ def dumps(value: Any) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-UTC = timezone.utc
+UTC = UTC

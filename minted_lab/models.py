@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +37,7 @@ Raw = dict[str, Any]
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class ParseContext:
     external_id: str | None = None
 
 
-_DEFAULT_CTX = ParseContext(received_at=datetime(1970, 1, 1, tzinfo=timezone.utc))
+_DEFAULT_CTX = ParseContext(received_at=datetime(1970, 1, 1, tzinfo=UTC))
 
 
 def _obj(data: Any, what: str) -> Mapping[str, Any]:

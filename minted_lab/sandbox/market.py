@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from functools import lru_cache
 
@@ -138,7 +138,7 @@ class Market:
 
     def snapshot(self, at: datetime) -> Snapshot:
         """Prices and rates at `at` (held constant within a tick)."""
-        tz = at.tzinfo or timezone.utc
+        tz = at.tzinfo or UTC
         snap = self._cached(self.tick(at))
         return Snapshot(snap.at.astimezone(tz), snap.gbp, snap.rates)
 
@@ -160,7 +160,7 @@ class Market:
             if code != "GBP":
                 base, swing = RATES[code]
                 rates[code] = round4(base * (1 + swing * value_noise(self._rate[code], t, LEVEL_OCTAVES)))
-        return Snapshot(datetime.fromtimestamp(t, timezone.utc), gbp, rates)
+        return Snapshot(datetime.fromtimestamp(t, UTC), gbp, rates)
 
     def _metal(self, metal: str, t: int) -> Sides:
         model = METALS[metal]

@@ -60,7 +60,7 @@ class _ThreadServer(uvicorn.Server):
             counter = (counter + 1) % 864000
             try:
                 await asyncio.wait_for(self._wake.wait(), 0.1)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def request_exit(self) -> None:

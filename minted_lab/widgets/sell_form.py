@@ -122,7 +122,7 @@ class TicketForm(View):
             widgets.HBox([self.submit_button, self.resolve_button]),
             self.errors["form"],
             self.result_html,
-        ], layout=widgets.Layout(padding="6px", border=f"1px solid #ccc", width="700px"))
+        ], layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"))
         self.root.add_class("ml-ticket-form")
         self.root.add_class(f"ml-{side}-form")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import pytest
 from minted_lab._parse import ISTANBUL, dumps, loads
 from minted_lab.models import (
     Customer,
-    MintedPrices,
     Order,
     OrderPage,
     OrderResult,
@@ -35,7 +34,7 @@ def same_json(a: object, b: object) -> bool:
 
 
 def test_quote_parses_the_documented_price_fix() -> None:
-    received = datetime(2024, 12, 5, 15, 39, 33, tzinfo=timezone.utc)
+    received = datetime(2024, 12, 5, 15, 39, 33, tzinfo=UTC)
     now = [received]
     quote = Quote.from_api(payload("pricefix_response.json"),
                            ParseContext(received_at=received, clock=lambda: now[0], customer_external_id="MTD0018232"))
@@ -62,7 +61,7 @@ def test_quote_parses_the_documented_price_fix() -> None:
 
 
 def test_quote_reprs_show_prices_and_seconds_left() -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     quote = Quote.from_api(payload("pricefix_response.json"), ParseContext(received_at=now, clock=lambda: now))
     assert "239s left" in repr(quote) and "GAG 34.68/31.16" in repr(quote)
     html = quote._repr_html_()

@@ -51,7 +51,7 @@ def test_fetch_gives_the_sandbox_orders_with_progress_table_and_plot(history: Sa
     assert explorer.progress.value == explorer.progress.max == 10 and explorer.progress.bar_style == "success"
     assert "300 orders in 10 pages" in explorer.progress_label.value
     table = explorer.table.value
-    assert f"first 15 of 300 orders" in table and frame["order_code"][0] in table
+    assert "first 15 of 300 orders" in table and frame["order_code"][0] in table
     assert frame["order_code"][15] not in table
     gbp = sum(Decimal(str(o["currency_total"])) for o in orders)
     assert f"{gbp:,.2f}" in table
