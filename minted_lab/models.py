@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ._parse import parse_date, parse_datetime, to_decimal, to_int
+
+M = TypeVar("M")
 
 __all__ = [
     "ParseContext",
@@ -80,6 +83,27 @@ def _dt(data: Mapping[str, Any], key: str) -> datetime | None:
         return None
 
 
+_READERS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
+    "str | None": lambda d, k: _str(d.get(k)),
+    "int | None": lambda d, k: to_int(d.get(k)),
+    "Decimal | None": lambda d, k: to_decimal(d.get(k)),
+    "datetime | None": _dt,
+    "bool | None": lambda d, k: None if d.get(k) is None else bool(d.get(k)),
+}
+"""How a plain field is read from the JSON key of the same name, by its annotation."""
+
+
+@functools.cache
+def _plain_fields(cls: type) -> tuple[tuple[str, Callable[[Mapping[str, Any], str], Any]], ...]:
+    return tuple((f.name, _READERS[f.type]) for f in fields(cls) if f.type in _READERS)
+
+
+def _build(cls: type[M], d: Mapping[str, Any], **given: Any) -> M:
+    """A model whose plain fields are read from the same-named keys by their type; ``given`` sets the others."""
+    values = {name: read(d, name) for name, read in _plain_fields(cls) if name not in given}
+    return cls(**values, **given, raw=_raw(d))
+
+
 def _money(value: Decimal | None, currency: str | None = None) -> str:
     if value is None:
         return "—"
@@ -120,10 +144,7 @@ class QuotePrice:
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> QuotePrice:
         d = _obj(data, "quote price")
-        return cls(sku=_str(d.get("sku")) or "", product_id=to_int(d.get("product_id")),
-                   currency_id=to_int(d.get("currency_id")), spot_price=to_decimal(d.get("spot_price")),
-                   buy_price=to_decimal(d.get("buy_price")), sell_price=to_decimal(d.get("sell_price")),
-                   buy_amount=to_decimal(d.get("buy_amount")), raw=_raw(d))
+        return _build(cls, d, sku=_str(d.get("sku")) or "")
 
     @property
     def buy_spread(self) -> Decimal | None:
@@ -281,12 +302,7 @@ class OrderItem:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderItem:
-        d = _obj(data, "order item")
-        return cls(sku=_str(d.get("sku")), product_id=to_int(d.get("product_id")),
-                   product_name=d.get("product_name"), spot_price=to_decimal(d.get("spot_price")),
-                   price=to_decimal(d.get("price")), tax_rate=to_decimal(d.get("tax_rate")),
-                   tax=to_decimal(d.get("tax")), amount=to_decimal(d.get("amount")),
-                   total=to_decimal(d.get("total")), raw=_raw(d))
+        return _build(cls, _obj(data, "order item"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,16 +332,8 @@ class Order:
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Order:
         d = _obj(data, "order")
         customer = d.get("customer")
-        return cls(guid=_str(d.get("guid")), order_code=_str(d.get("order_code")),
-                   external_id=_str(d.get("external_id")), type=d.get("type"),
-                   status_id=to_int(d.get("status_id")), status_name=d.get("status_name"),
-                   currency_code=d.get("currency_code"), price=to_decimal(d.get("price")),
-                   tax=to_decimal(d.get("tax")), total=to_decimal(d.get("total")),
-                   payment_cost=to_decimal(d.get("payment_cost")), currency_rate=to_decimal(d.get("currency_rate")),
-                   currency_total=to_decimal(d.get("currency_total")), order_at=_dt(d, "order_at"),
-                   description=d.get("description"),
-                   customer=OrderCustomer.from_api(customer) if isinstance(customer, Mapping) else None,
-                   items=tuple(OrderItem.from_api(i) for i in d.get("items") or ()), raw=_raw(d))
+        return _build(cls, d, customer=OrderCustomer.from_api(customer) if isinstance(customer, Mapping) else None,
+                      items=tuple(OrderItem.from_api(i) for i in d.get("items") or ()))
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -452,8 +460,7 @@ class OrderStatus:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderStatus:
-        d = _obj(data, "order status")
-        return cls(id=to_int(d.get("id")), name=d.get("name"), raw=_raw(d))
+        return _build(cls, _obj(data, "order status"))
 
 
 # --------------------------------------------------------------------------------------- prices
@@ -475,11 +482,7 @@ class ProductPrice:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> ProductPrice:
-        d = _obj(data, "product price")
-        return cls(product_id=to_int(d.get("product_id")), sku=_str(d.get("sku")), product_name=d.get("product_name"),
-                   currency_id=to_int(d.get("currency_id")), currency_code=d.get("currency_code"),
-                   spot_price=to_decimal(d.get("spot_price")), buy_price=to_decimal(d.get("buy_price")),
-                   sell_price=to_decimal(d.get("sell_price")), updated_at=_dt(d, "updated_at"), raw=_raw(d))
+        return _build(cls, _obj(data, "product price"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,10 +498,7 @@ class MintedPrice:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> MintedPrice:
-        d = _obj(data, "minted price")
-        return cls(sku=_str(d.get("sku")), product_name=d.get("product_name"),
-                   spot_price=to_decimal(d.get("spot_price")), buy_price=to_decimal(d.get("buy_price")),
-                   sell_price=to_decimal(d.get("sell_price")), raw=_raw(d))
+        return _build(cls, _obj(data, "minted price"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,16 +552,8 @@ class Wallet:
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Wallet:
         d = _obj(data, "wallet")
         prices = d.get("prices") if isinstance(d.get("prices"), Mapping) else {}
-        is_cash = d.get("is_cash")
-        return cls(customer_external_id=_str(d.get("customer_external_id")), name=d.get("name"),
-                   currency_id=to_int(d.get("currency_id")), currency_symbol=d.get("currency_symbol"),
-                   currency_code=d.get("currency_code"), is_cash=bool(is_cash) if is_cash is not None else None,
-                   balance=to_decimal(d.get("balance")), blocked=to_decimal(d.get("blocked")),
-                   real_balance=to_decimal(d.get("real_balance")),
-                   soft_blocked_amount=to_decimal(d.get("soft_blocked_amount")),
-                   stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
-                   prices={str(k): _maybe_decimal(v) for k, v in prices.items()},
-                   id=to_int(d.get("id")), raw=_raw(d))
+        return _build(cls, d, stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
+                      prices={str(k): _maybe_decimal(v) for k, v in prices.items()})
 
     def __repr__(self) -> str:
         unit = self.currency_symbol or ""
