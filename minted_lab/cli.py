@@ -11,6 +11,7 @@ from collections.abc import Sequence
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("minted_lab.sandbox.cli", "serve the local Minted Connect emulator in the foreground"),
     "demo": ("minted_lab.demo", "run the demo against a seeded sandbox and write reports/"),
+    "export": ("minted_lab.export", "write the order history (orders and items) to Parquet or CSV"),
 }
 
 
