@@ -7,16 +7,18 @@ silently: an order seen twice gives two rows, and `unique_orders` drops repeats 
 
 Money is `pl.Decimal` with a fixed scale (`MONEY` and `GRAMS`: 4 decimals, `RATE`: 12), so
 `frame["total"].sum()` is the exact decimal sum of the API's totals; `as_float(frame)` is the
-Float64 view for plotting. How exact: polars' JSON decoder parses a number as a double, so it is
-asked for the number's text instead (the double's shortest round-trip form, which is the number
-as written whenever it has at most 15 significant digits, as all API money has), and that text is
-cast to Decimal; digits beyond a column's scale are rounded half-even, never truncated. Model
-inputs (`.raw` with Decimals) are encoded with their exact decimal strings, so they are exact at
-any precision up to 38 digits.
+Float64 view for plotting. How exact: polars' JSON decoder parses a number as a double. Order
+numbers are decoded straight to Decimal with one guard digit past the column's scale, which is
+exact while a value stays under `guard_bound` (2.25e10 for money, 225 for rates) and has no digit
+past the scale; a batch with any value outside that is decoded again with numbers as text (the
+double's shortest round-trip form, the number as written up to 15 significant digits) and cast.
+Either way digits beyond a column's scale are rounded half-even, never truncated. Model inputs
+(`.raw` with Decimals) are encoded with their exact decimal strings, which polars parses exactly
+at any precision up to 38 digits.
 
-Orders come from page bytes (the fast path: a native JSON decode per ~2 MB of pages, two batches
-at a time, no Python object per order), or from OrderPages (their `.content`), OrderResults,
-Orders or plain dicts, which are JSON-encoded and read by the same decoder.
+Orders come from page bytes (the fast path: a native JSON decode per ~256 KB, batches of ~8 MB
+converted two at a time, no Python object per order), or from OrderPages (their `.content`),
+OrderResults, Orders or plain dicts, which are JSON-encoded and read by the same decoder.
 
     >>> from minted_lab.frames import order_frames
     >>> orders, items = order_frames(client.iter_pages())

@@ -10,20 +10,19 @@ import polars as pl
 
 from minted_lab.frames import _source
 from minted_lab.frames._schemas import (
-    GRAMS,
+    ITEM_NUMBERS,
     ITEMS_SCHEMA,
-    MONEY,
-    ORDER_JSON,
+    ORDER_NUMBERS,
     ORDERS_SCHEMA,
-    PAGE_JSON,
-    RATE,
-    RESULT_JSON,
-    SINGLE_JSON,
+    TEXT_SHAPES,
     TIME,
+    TYPED_SHAPES,
+    OrderShapes,
+    guard_bound,
 )
 from minted_lab.frames._tools import parse_times
 
-ORDER_FIELDS = list(ORDER_JSON.to_schema())
+ORDER_FIELDS = list(TEXT_SHAPES.order.to_schema())
 
 
 class OrderFrames(NamedTuple):
@@ -50,24 +49,44 @@ def _is_order(order: pl.Series) -> pl.Series:
     return (field("guid").is_not_null() | field("order_code").is_not_null()) & field("items").is_not_null()
 
 
-def _order_lists(docs: list[bytes], offset: int) -> pl.Series:
+DECODE_BYTES = 256 << 10
+"""Documents per decoder call, in bytes: polars builds every document's tree before reading the
+columns out, so trees of ~256 KB of JSON stay in cache where a whole batch's would not (measured:
+~25% less decode time than 2 MB per call)."""
+
+
+def _pieces(text: pl.Series, sizes: list[int]) -> list[pl.Series]:
+    """`text` (documents of `sizes` bytes) cut into consecutive slices of about `DECODE_BYTES` each."""
+    pieces = []
+    start = size = 0
+    for i, n in enumerate(sizes, 1):
+        size += n
+        if size >= DECODE_BYTES:
+            pieces.append(text.slice(start, i - start))
+            start, size = i, 0
+    if start < len(sizes) or not pieces:
+        pieces.append(text.slice(start))
+    return pieces
+
+
+def _order_lists(text: pl.Series, sizes: list[int], offset: int, shapes: OrderShapes) -> pl.Series:
     """One List(Order) per document: order list pages first (the fast path), other shapes after."""
-    text = pl.Series("doc", docs, dtype=pl.Binary).cast(pl.String)
-    lists = _decode(text, PAGE_JSON).struct.field("data").struct.field("data")
+    pages = pl.concat([_decode(piece, shapes.page) for piece in _pieces(text, sizes)], rechunk=False)
+    lists = pages.struct.field("data").struct.field("data")
     missing = lists.is_null()
     if not missing.any():
         return lists
     where = missing.arg_true()
     rest = text.gather(where)
-    result = _decode(rest, RESULT_JSON).struct.unnest()
+    result = _decode(rest, shapes.result).struct.unnest()
     found = pl.select(pl.coalesce(result["data"].struct.field("orders"), result["orders"])).to_series()
     parts = [
-        pl.DataFrame({"at": pl.int_range(len(docs), eager=True), "o": lists}),
+        pl.DataFrame({"at": pl.int_range(text.len(), eager=True), "o": lists}),
         pl.DataFrame({"at": where, "o": found}),
     ]
     lone_at = found.is_null().arg_true()
     if lone_at.len():
-        lone = _decode(rest.gather(lone_at), SINGLE_JSON).struct.unnest()
+        lone = _decode(rest.gather(lone_at), shapes.single).struct.unnest()
         enveloped = lone["data"]
         bare = lone.select(pl.struct(ORDER_FIELDS)).to_series()
         is_order = _is_order(enveloped)
@@ -88,13 +107,54 @@ def _order_lists(docs: list[bytes], offset: int) -> pl.Series:
     return merged["o"]
 
 
+def _exact(numbers: dict[str, pl.DataType]) -> list[pl.Expr]:
+    """Per typed number column: is every value under its bound with a zero guard digit (decode was exact)?"""
+    checks = []
+    for name, dtype in numbers.items():
+        if isinstance(dtype, pl.Decimal):
+            col = pl.col(name)
+            fits = (col.abs() < guard_bound(dtype)) & (col == col.cast(dtype))
+            checks.append(fits.all(ignore_nulls=True))
+    return checks
+
+
+def _typed_is_exact(wide: pl.DataFrame) -> bool:
+    items = wide.select(pl.col("items").explode().struct.unnest()) if wide.height else wide.clear()
+    order_ok = wide.select(pl.all_horizontal(_exact(ORDER_NUMBERS))).item() if wide.height else True
+    item_ok = items.select(pl.all_horizontal(_exact(ITEM_NUMBERS))).item() if items.height else True
+    return bool(order_ok and item_ok)
+
+
+def _to_columns(numbers: dict[str, pl.DataType]) -> list[pl.Expr]:
+    """Number fields cast to their column types: exact from text, the guard digit dropped from typed."""
+    return [pl.col(k).cast(v) for k, v in numbers.items()]
+
+
 def _wide(docs: list[bytes], offset: int) -> pl.DataFrame:
-    wide = pl.DataFrame(_order_lists(docs, offset).alias("o")).explode("o").unnest("o")
-    return wide.with_columns(parse_times(wide["order_at"], "order_at"))
+    """One row per order with every field the frames need, numbers in their column types, times parsed.
+
+    Decodes with numbers typed (fast); if that fails or is not provably exact, decodes the batch
+    again with numbers as text, which is exact for anything polars can read.
+    """
+    text = pl.Series("doc", docs, dtype=pl.Binary).cast(pl.String)
+    sizes = [len(doc) for doc in docs]
+    wide: pl.DataFrame | None
+    try:
+        wide = _flat(text, sizes, offset, TYPED_SHAPES)
+    except ValueError:
+        wide = None
+    if wide is None or not _typed_is_exact(wide):
+        wide = _flat(text, sizes, offset, TEXT_SHAPES)
+    return wide.with_columns(*_to_columns(ORDER_NUMBERS), parse_times(wide["order_at"], "order_at"))
+
+
+def _flat(text: pl.Series, sizes: list[int], offset: int, shapes: OrderShapes) -> pl.DataFrame:
+    return pl.DataFrame(_order_lists(text, sizes, offset, shapes).alias("o")).explode("o").unnest("o")
 
 
 def _empty_wide() -> pl.DataFrame:
-    return pl.DataFrame(schema=ORDER_JSON.to_schema()).with_columns(pl.col("order_at").cast(TIME))
+    wide = pl.DataFrame(schema=TEXT_SHAPES.order.to_schema())
+    return wide.with_columns(*_to_columns(ORDER_NUMBERS), pl.col("order_at").cast(TIME))
 
 
 DECODE_THREADS = 2
@@ -145,12 +205,14 @@ def _orders(wide: pl.LazyFrame) -> pl.LazyFrame:
         "order_code",
         "external_id",
         "type",
-        pl.col("status_id").cast(pl.Int64),
+        "status_id",
         "status_name",
         pl.col("currency_code").alias("currency"),
-        pl.col("price", "tax", "total").cast(MONEY),
-        pl.col("currency_rate").cast(RATE),
-        pl.col("currency_total").cast(MONEY),
+        "price",
+        "tax",
+        "total",
+        "currency_rate",
+        "currency_total",
         "order_at",
         pl.col("customer").struct.field("external_id").alias("customer_external_id"),
         pl.col("items").list.len().fill_null(0).cast(pl.UInt32).alias("item_count"),
@@ -167,19 +229,14 @@ def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
             "type",
             pl.col("currency_code").alias("currency"),
             "order_at",
-            pl.col("status_id").cast(pl.Int64),
+            "status_id",
             "status_name",
             pl.int_ranges(pl.col("items").list.len().fill_null(0), dtype=pl.UInt32).alias("line"),
             "items",
         )
         .explode("line", "items", keep_nulls=False)
         .unnest("items")
-        .with_columns(
-            pl.col("product_id").cast(pl.Int64),
-            pl.col("amount").cast(GRAMS),
-            pl.col("spot_price", "price", "tax", "total").cast(MONEY),
-            pl.col("tax_rate").cast(RATE),
-        )
+        .with_columns(*_to_columns(ITEM_NUMBERS))
         .with_columns(spread.alias("spread"))
         .with_columns(
             pl.when(spot != 0)

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-BATCH_BYTES = 2 << 20
-"""Documents are decoded in batches of about this many bytes: memory stays flat for any input."""
+BATCH_BYTES = 8 << 20
+"""Documents are converted in batches of about this many bytes: memory stays flat for any input,
+and each polars call has thousands of rows to amortise its fixed cost over (measured at 1M orders:
+2 MB batches 7.6 s, 8 MB 5.2-5.8 s, 16 MB no better)."""
 
 
 def _default(value: object) -> object:

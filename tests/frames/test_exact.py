@@ -1,8 +1,10 @@
 """Money is exact: JSON numbers reach Decimal columns without float error, sums equal `decimal` sums.
 
-polars' JSON decoder reads a number as a double and gives its shortest round-trip text, which is
-the number as written whenever it has at most 15 significant digits (all API money does); that
-text is then cast to Decimal, rounding half-even beyond the column's scale, never truncating.
+Two decoders meet here. The typed one (the fast path) decodes numbers straight to Decimal with a
+guard digit and is trusted only below `guard_bound` with a zero guard digit; anything else sends
+the batch through the text one, which reads the double's shortest round-trip text (the number as
+written up to 15 significant digits) and casts it, rounding half-even beyond the column's scale.
+Tests below pin both and the line between them.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from __future__ import annotations
 import json
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
+import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minted_lab import frames
+from minted_lab.frames import _orders
+from minted_lab.frames._schemas import GRAMS, MONEY, RATE, TYPED_SHAPES, guard_bound
 
 from .conftest import FakeOrder
 
@@ -93,3 +99,73 @@ def test_model_decimals_are_exact_at_any_precision(rows: list[tuple[Decimal, Dec
     with localcontext() as exact:
         exact.prec = 80
         assert orders["total"].sum() == sum((t for t, _ in rows), Decimal(0))
+
+
+def typed_is_exact(doc: bytes) -> bool:
+    """Whether the fast decoder's result for `doc` is trusted (no fall back to text)."""
+    text = pl.Series([doc.decode()])
+    return _orders._typed_is_exact(_orders._flat(text, [len(doc)], 0, TYPED_SHAPES))
+
+
+def test_guard_bounds_are_where_the_double_stops_being_exact() -> None:
+    assert guard_bound(MONEY) == guard_bound(GRAMS) == 22_517_998_136
+    assert guard_bound(RATE) == 225
+
+
+below_money = st.decimals(min_value=-guard_bound(MONEY) + 1, max_value=guard_bound(MONEY) - 1, places=4)
+below_rate = st.decimals(min_value=0, max_value=guard_bound(RATE) - 1, places=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(below_money, below_money, below_rate, st.integers(0, 2)), min_size=1, max_size=40))
+def test_the_fast_decoder_is_trusted_and_exact_below_its_bound(rows: list[tuple[Decimal, ...]]) -> None:
+    texts = []
+    for i, (total, amount, rate, style) in enumerate(rows):
+        total_text = as_json_number(total, style)
+        texts.append(order(i, total_text, as_json_number(abs(amount), style), "1", total_text, as_json_number(rate, style)))
+    doc = page(texts)
+    assert typed_is_exact(doc)
+    orders, items = frames.order_frames(doc)
+    assert orders["total"].to_list() == [r[0] for r in rows]
+    assert orders["currency_rate"].to_list() == [r[2] for r in rows]
+    assert items["amount"].to_list() == [abs(r[1]) for r in rows]
+    assert items["spread"].to_list() == [r[0] - 1 for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("total", "rate", "trusted"),
+    [
+        ("22517998135.9999", "1", True),
+        ("-22517998135.9999", "224.999999999999", True),
+        ("22517998136", "1", False),
+        ("40489981670.58", "1", False),
+        ("2315849982794.47", "1", False),
+        ("-9535372327028.70", "1", False),
+        ("1.00005", "1", False),
+        ("1", "225", False),
+        ("1", "0.0000000000005", False),
+    ],
+)
+def test_values_the_fast_decoder_cannot_promise_go_through_text(total: str, rate: str, trusted: bool) -> None:
+    doc = page([order(0, "1889.73", "1", "1", "1", "0.5"), order(1, total, "1", "1", "1", rate)])
+    assert typed_is_exact(doc) is trusted
+    got = frames.orders_frame(doc)
+    assert got["total"].to_list() == [Decimal("1889.73"), Decimal(total).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)]
+    assert got["currency_rate"][1] == Decimal(rate).quantize(Decimal("1e-12"), ROUND_HALF_EVEN)
+
+
+def test_quoted_numbers_on_a_page_are_read_exactly() -> None:
+    quoted = (
+        '{"guid":"G","order_code":"C","type":"Sell","price":"12.50","tax":"0","total":"12.50","currency_code":"GBP",'
+        '"currency_rate":"1","currency_total":"12.50","status_id":"5","status_name":"Completed",'
+        '"order_at":"31-05-2023 03:16","customer":null,"items":[{"sku":"GAU","product_id":"3000001",'
+        '"spot_price":"64.1445","price":"62.03","tax_rate":"0","tax":"0","amount":"0.2015","total":"12.50"}]}'
+    )
+    orders, items = frames.order_frames(page([quoted]))
+    assert orders.row(0, named=True) | {"order_at": None} == {
+        "guid": "G", "order_code": "C", "external_id": None, "type": "Sell", "status_id": 5,
+        "status_name": "Completed", "currency": "GBP", "price": Decimal("12.50"), "tax": 0,
+        "total": Decimal("12.50"), "currency_rate": 1, "currency_total": Decimal("12.50"), "order_at": None,
+        "customer_external_id": None, "item_count": 1,
+    }
+    assert items.select("product_id", "amount", "spread").row(0) == (3000001, Decimal("0.2015"), Decimal("-2.1145"))

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from minted_lab import frames
-from minted_lab.frames import _source
+from minted_lab.frames import _orders, _source
 
 from .conftest import ORDER_EXAMPLES, FakeOrder, FakePage, FakeResult, fixture_bytes, fixture_raw
 
@@ -138,6 +138,24 @@ def test_small_batches_agree_with_one_batch(monkeypatch: pytest.MonkeyPatch, mix
     whole = frames.order_frames(docs)
     monkeypatch.setattr(_source, "BATCH_BYTES", 1)
     assert len(list(_source.batches(docs))) == len(docs)
+    split = frames.order_frames(docs)
+    assert split.orders.equals(whole.orders) and split.items.equals(whole.items)
+
+
+@pytest.mark.parametrize("decode_bytes", [1, 5000])
+def test_decoding_in_pieces_agrees_with_one_piece(monkeypatch: pytest.MonkeyPatch, decode_bytes: int) -> None:
+    docs = [fixture_bytes(n) for n in ORDER_EXAMPLES] * 3
+    monkeypatch.setattr(_orders, "DECODE_BYTES", 1 << 40)
+    whole = frames.order_frames(docs)
+    monkeypatch.setattr(_orders, "DECODE_BYTES", decode_bytes)
+    sizes = [len(d) for d in docs]
+    pieces = _orders._pieces(pl.Series([d.decode() for d in docs]), sizes)
+    assert len(pieces) > 1 and sum(p.len() for p in pieces) == len(docs)
+    start = 0
+    for piece in pieces[:-1]:
+        size = sum(sizes[start : start + piece.len()])
+        assert size >= decode_bytes > size - sizes[start + piece.len() - 1], "a piece closes as it reaches the limit"
+        start += piece.len()
     split = frames.order_frames(docs)
     assert split.orders.equals(whole.orders) and split.items.equals(whole.items)
 
