@@ -112,17 +112,20 @@ def _exact(numbers: dict[str, pl.DataType]) -> list[pl.Expr]:
     checks = []
     for name, dtype in numbers.items():
         if isinstance(dtype, pl.Decimal):
-            col = pl.col(name)
-            fits = (col.abs() < guard_bound(dtype)) & (col == col.cast(dtype))
+            col, bound = pl.col(name), guard_bound(dtype)
+            fits = (col < bound) & (col > -bound) & (col == col.cast(dtype))
             checks.append(fits.all(ignore_nulls=True))
     return checks
 
 
 def _typed_is_exact(wide: pl.DataFrame) -> bool:
-    items = wide.select(pl.col("items").explode().struct.unnest()) if wide.height else wide.clear()
-    order_ok = wide.select(pl.all_horizontal(_exact(ORDER_NUMBERS))).item() if wide.height else True
-    item_ok = items.select(pl.all_horizontal(_exact(ITEM_NUMBERS))).item() if items.height else True
-    return bool(order_ok and item_ok)
+    if not wide.height:
+        return True
+    items = wide.select(pl.col("items").explode().struct.unnest())
+    return bool(
+        wide.select(pl.all_horizontal(_exact(ORDER_NUMBERS))).item()
+        and items.select(pl.all_horizontal(_exact(ITEM_NUMBERS))).item()
+    )
 
 
 def _to_columns(numbers: dict[str, pl.DataType]) -> list[pl.Expr]:

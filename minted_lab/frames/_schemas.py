@@ -128,8 +128,9 @@ ITEM_NUMBERS: dict[str, pl.DataType] = {
 
 
 def guard(dtype: pl.DataType) -> pl.DataType:
-    """The typed shape's decode type: one decimal digit past the column's scale, so rounding shows."""
-    return pl.Decimal(38, dtype.scale + 1) if isinstance(dtype, pl.Decimal) else dtype
+    """The typed shape's decode type: one decimal digit past a Decimal column's scale, so rounding
+    shows; integers stay text, because a typed integer decode truncates 5.5 and nulls an overflow."""
+    return pl.Decimal(38, dtype.scale + 1) if isinstance(dtype, pl.Decimal) else NUM
 
 
 def guard_bound(dtype: pl.Decimal) -> int:

@@ -169,3 +169,16 @@ def test_quoted_numbers_on_a_page_are_read_exactly() -> None:
         "customer_external_id": None, "item_count": 1,
     }
     assert items.select("product_id", "amount", "spread").row(0) == (3000001, Decimal("0.2015"), Decimal("-2.1145"))
+
+
+@pytest.mark.parametrize("status_id", ["5.5", "99999999999999999999", '"abc"'])
+def test_a_bad_whole_number_is_refused_not_truncated_or_dropped(status_id: str) -> None:
+    doc = page([order(0, "1", "1", "1", "1", "1").replace('"status_id":5', f'"status_id":{status_id}')])
+    with pytest.raises(pl.exceptions.InvalidOperationError, match="status_id"):
+        frames.orders_frame(doc)
+
+
+@pytest.mark.parametrize("total", ["-1e36", "1e36", "-123456789012345678901234567890123456"])
+def test_a_number_too_big_for_the_column_is_refused_not_wrapped(total: str) -> None:
+    with pytest.raises(pl.exceptions.InvalidOperationError, match=r"to `decimal\[38,4\]` failed in column '(price|total)'"):
+        frames.orders_frame(page([order(0, total, "1", "1", "1", "1")]))
