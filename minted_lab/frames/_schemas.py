@@ -153,12 +153,7 @@ class OrderShapes(NamedTuple):
 
 def _order_shapes(number: Callable[[pl.DataType], pl.DataType]) -> OrderShapes:
     item = pl.Struct(
-        {
-            "sku": pl.String,
-            "product_id": number(ITEM_NUMBERS["product_id"]),
-            "product_name": pl.String,
-            **{k: number(v) for k, v in ITEM_NUMBERS.items() if k != "product_id"},
-        }
+        {"sku": pl.String, "product_name": pl.String, **{k: number(v) for k, v in ITEM_NUMBERS.items()}}
     )
     order = pl.Struct(
         {
@@ -166,10 +161,9 @@ def _order_shapes(number: Callable[[pl.DataType], pl.DataType]) -> OrderShapes:
             "order_code": pl.String,
             "external_id": pl.String,
             "type": pl.String,
-            "status_id": number(ORDER_NUMBERS["status_id"]),
             "status_name": pl.String,
             "currency_code": pl.String,
-            **{k: number(v) for k, v in ORDER_NUMBERS.items() if k != "status_id"},
+            **{k: number(v) for k, v in ORDER_NUMBERS.items()},
             "order_at": pl.String,
             "customer": pl.Struct({"external_id": pl.String}),
             "items": pl.List(item),
