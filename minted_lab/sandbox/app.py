@@ -278,18 +278,18 @@ def routes(h: Handlers) -> list[Route]:
     ]
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return exc.response(getattr(request.state, "lang", "tr"))
-
-
 def build_app(rt: Runtime) -> Starlette:
     """The Starlette app: the Gateway middleware in front of the Partner routes."""
     table = routes(Handlers(rt))
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return exc.response(getattr(request.state, "lang", "tr"), error_fields=rt.error_fields)
+
     return Starlette(
         routes=table,
         middleware=[Middleware(Gateway, runtime=rt, routes=table)],
-        exception_handlers={ApiError: _api_error},
+        exception_handlers={ApiError: api_error},
     )
 
 

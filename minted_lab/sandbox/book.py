@@ -199,6 +199,11 @@ class Book:
             self._index(order)
             return True
 
+    def holds_external_id(self, external_id: str) -> bool:
+        """Whether an order already has `external_id`."""
+        with self.lock:
+            return external_id in self.by_external
+
     def find(self, ident: str) -> Order | None:
         """An order by external id, guid (any case) or order code."""
         with self.lock:

@@ -19,6 +19,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--digest-algorithm", choices=("SHA-256", "MD5"), default="SHA-256")
     parser.add_argument("--rate-limit", metavar="N/SECONDS", default=None,
                         help="per-user limit, e.g. 20/1 for 20 requests per second (default off)")
+    parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="close a connection that has not sent a whole request within SECONDS (default 10)")
+    parser.add_argument("--no-error-fields", dest="error_fields", action="store_false",
+                        help="answer 422s with the message only, without the `errors` field map")
     parser.add_argument("--fault", action="append", default=[], metavar="ENDPOINT:KIND[:TIMES][:K=V,...]",
                         help="inject a fault, e.g. sell:drop_after_commit:1 or '*:status:3:status=503' (repeatable)")
 
@@ -38,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         faults = [parse_spec(spec) for spec in args.fault]
         sb = Sandbox(seed=args.seed, history=args.history, clock=args.clock, host=args.host, port=args.port,
-                     rate_limit=_rate_limit(args.rate_limit), digest_algorithm=args.digest_algorithm)
+                     rate_limit=_rate_limit(args.rate_limit), digest_algorithm=args.digest_algorithm,
+                     request_timeout=args.request_timeout, error_fields=args.error_fields)
         for endpoint, kind, times, params in faults:
             sb.faults.inject(endpoint, kind, times, **params)
         sock = make_socket(args.host, args.port)
@@ -53,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     for fault in sb.faults.pending():
         print(f"  fault:     {fault.endpoint}:{fault.kind} x{fault.remaining} {fault.params or ''}".rstrip())
     print("Ctrl-C stops it.", flush=True)
-    server = make_server(sb.app, log_level="info", configure_logging=True)
+    server = make_server(sb.app, log_level="info", configure_logging=True, request_timeout=sb.request_timeout)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -66,8 +66,8 @@ class ApiError(Exception):
         self.params = params
         self.headers = dict(headers or {})
 
-    def response(self, lang: str) -> Response:
-        """The envelope for this error in `lang`."""
+    def response(self, lang: str, error_fields: bool = True) -> Response:
+        """The envelope for this error in `lang` (`error_fields` matters to 422s only)."""
         return error(self.status, text(self.key, lang, **self.params), headers=self.headers)
 
 
@@ -85,15 +85,20 @@ class Invalid(ApiError):
             out.setdefault(path, []).append(text(key, lang, **params))
         return out
 
-    def response(self, lang: str) -> Response:
+    def response(self, lang: str, error_fields: bool = True) -> Response:
+        """The 422 in `lang`; without `error_fields` the message alone names the first field (no `errors` map,
+        as in the public docs' examples)."""
         errors = self.errors(lang)
-        first_field, reasons = next(iter(errors.items()))
-        more = len(self.problems.items) - 1
-        if more:
-            message = text("invalid_more", lang, field=first_field, reason=reasons[0], more=more)
-        else:
-            message = text("invalid", lang, field=first_field, reason=reasons[0])
-        return error(422, message, errors)
+        return error(422, invalid_message(errors, lang), errors if error_fields else None)
+
+
+def invalid_message(errors: Mapping[str, list[str]], lang: str) -> str:
+    """"Parameter error: <first field>: <its first reason>", with how many more errors there are."""
+    first_field, reasons = next(iter(errors.items()))
+    more = sum(len(r) for r in errors.values()) - 1
+    if more:
+        return text("invalid_more", lang, field=first_field, reason=reasons[0], more=more)
+    return text("invalid", lang, field=first_field, reason=reasons[0])
 
 
 def invalid(path: str, key: str, **params: Any) -> Invalid:

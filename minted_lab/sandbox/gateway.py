@@ -1,5 +1,6 @@
 """The ASGI layer in front of the routes: body limit, Digest auth, routing errors, rate limit,
-permissions, headers, faults and the request log, all answered in the envelope."""
+permissions, headers, faults, the request log and the count of requests in flight, all answered in
+the envelope."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from minted_lab.sandbox.runtime import RequestRecord, Runtime
 log = logging.getLogger("minted_lab.sandbox")
 DRAIN_LIMIT = 16 * 1024 * 1024
 TRADING = frozenset({"sell", "buy", "create_customer"})
+BODY_LOGGED = frozenset({"sell", "buy"})
+#: ASGI scope extension under which the server (server.py) reports the raw request target: {"target": bytes}
+REQUEST_TARGET = "minted_lab.request_target"
 
 
 def _headers(status: int, body: bytes, extra: dict[str, str] | None = None) -> list[tuple[bytes, bytes]]:
@@ -46,7 +50,7 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        outcome: dict[str, Any] = {"status": None, "user": None, "endpoint": None, "fault": None}
+        outcome: dict[str, Any] = {"status": None, "user": None, "endpoint": None, "fault": None, "body": None}
         at = self.rt.clock.now()
         recorded = False
 
@@ -57,7 +61,7 @@ class Gateway:
                 status = None if outcome["fault"] in ("drop_before_commit", "drop_after_commit") else outcome["status"]
                 self.rt.record(RequestRecord(
                     outcome["endpoint"], scope["method"], scope["path"], status, outcome["user"], at,
-                    outcome["fault"]))
+                    outcome["fault"], outcome["body"]))
 
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -65,24 +69,27 @@ class Gateway:
                 record()
             await send(message)
 
+        self.rt.in_flight.enter()
         try:
             await self._handle(scope, receive, tracking_send, outcome)
         finally:
             record()
+            self.rt.in_flight.leave()
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, outcome: dict[str, Any]) -> None:
         headers = Headers(scope=scope)
         lang = pick_language(headers.get("accept-language"))
-        body, oversize = await self._read(receive)
+        body, oversize, complete = await self._read(receive)
         route, allowed = self._match(scope)
         outcome["endpoint"] = route.name if route is not None else None  # type: ignore[attr-defined]
+        if not complete:
+            return
         if oversize:
             await _send_whole(send, 413, error_body(413, text("too_large", lang)), {"connection": "close"})
             return
-        target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
-        if scope.get("query_string"):
-            target += "?" + scope["query_string"].decode("latin-1")
-        verdict = self.rt.auth.verify(scope["method"], target, headers.get("authorization"))
+        if outcome["endpoint"] in BODY_LOGGED:
+            outcome["body"] = body
+        verdict = self.rt.auth.verify(scope["method"], _targets(scope), headers.get("authorization"))
         if verdict.user is None:
             challenge = self.rt.auth.challenge(stale=verdict.stale)
             await _send_whole(send, 401, error_body(401, text("unauthorized", lang)), {"www-authenticate": challenge})
@@ -111,7 +118,7 @@ class Gateway:
                 errors.setdefault(path, []).append(text(key, lang, **params))
             field, reasons = next(iter(errors.items()))
             message = text("invalid", lang, field=field, reason=reasons[0])
-            await _send_whole(send, 422, error_body(422, message, errors))
+            await _send_whole(send, 422, error_body(422, message, errors if self.rt.error_fields else None))
             return
         scope.setdefault("state", {}).update(user=verdict.user, lang=lang, body=body, endpoint=name)
         replay = _replay(body, receive)
@@ -190,20 +197,34 @@ class Gateway:
         return problems
 
     @staticmethod
-    async def _read(receive: Receive) -> tuple[bytes, bool]:
+    async def _read(receive: Receive) -> tuple[bytes, bool, bool]:
+        """(body, over the size limit, complete): a client gone before its body ended (or timed out by
+        the server) leaves an incomplete request that is not handled, so a cut sell never trades."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return b"".join(chunks), size > MAX_BODY_BYTES, False
             chunk = message.get("body", b"")
             size += len(chunk)
             if size <= MAX_BODY_BYTES:
                 chunks.append(chunk)
             if not message.get("more_body", False) or size > DRAIN_LIMIT:
-                break
-        return b"".join(chunks), size > MAX_BODY_BYTES
+                return b"".join(chunks), size > MAX_BODY_BYTES, True
+
+
+def _targets(scope: Scope) -> tuple[str, ...]:
+    """The request targets a Digest `uri` may name: the raw one when the server reports it (a bare
+    trailing `?` included, as httpx sends it), else the one rebuilt from path and query, with and
+    without a `?` when the query is empty (the rebuilt form cannot tell them apart)."""
+    reported = scope.get("extensions", {}).get(REQUEST_TARGET)
+    if reported is not None:
+        return (reported["target"].decode("latin-1"),)
+    target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+    if scope.get("query_string"):
+        return (target + "?" + scope["query_string"].decode("latin-1"),)
+    return (target, target + "?")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -6,6 +6,7 @@ import random
 import string
 import threading
 import uuid
+from collections.abc import Callable
 
 _ALNUM = string.ascii_letters + string.digits
 _CODE = string.ascii_uppercase + string.digits
@@ -45,10 +46,20 @@ class IdSource:
 
 
 class ExternalIds:
-    """The seeded `id_factory` handed to sandbox clients: "ML-" + 12 upper-case hex, thread-safe."""
+    """The seeded `id_factory` handed to sandbox clients: "ML-" + 12 upper-case hex, thread-safe.
 
-    def __init__(self, seed: int) -> None:
+    `taken` tells whether an id is already in use (the sandbox passes its book's check): those are
+    skipped, so a factory seeded like one used earlier against the same server never repeats an
+    external id an order already holds. Against a fresh book nothing is skipped, so the same seed
+    still gives the same ids.
+    """
+
+    def __init__(self, seed: int, taken: Callable[[str], bool] | None = None) -> None:
         self._source = IdSource(seed, "client-external-ids")
+        self._taken = taken
 
     def __call__(self) -> str:
-        return "ML-" + self._source.hex(12)
+        while True:
+            candidate = "ML-" + self._source.hex(12)
+            if self._taken is None or not self._taken(candidate):
+                return candidate

@@ -26,6 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "required": ("zorunludur", "is required"),
     "unknown_field": ("tanınmayan alan", "is not an allowed field"),
     "invalid_json": ("geçerli bir JSON nesnesi olmalıdır", "must be a valid JSON object"),
+    "number_out_of_range": ("okunamayacak kadar büyük ya da küçük bir sayıdır", "is a number too large or too small to read"),
     "must_be_object": ("bir nesne olmalıdır", "must be an object"),
     "must_be_string": ("bir metin olmalıdır", "must be a string"),
     "must_be_bool": ("true ya da false olmalıdır", "must be true or false"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -27,13 +27,19 @@ def floor4(value: Decimal) -> Decimal:
     return value.quantize(FOUR, rounding=ROUND_DOWN)
 
 
+def strip_zeros(value: Decimal) -> Decimal:
+    """`value` without trailing zeros (0.100 -> 0.1) and never rounded: normalize() in a context as wide
+    as the number, where the default 28-digit context turned 4.99999999999999999999999999999 into 5."""
+    return value.normalize(Context(prec=len(value.as_tuple().digits), Emin=MIN_EMIN, Emax=MAX_EMAX))
+
+
 def number_text(value: Decimal | int) -> str:
-    """JSON text of a number: integers where whole, no exponent, no trailing zeros."""
+    """JSON text of a number: integers where whole, no exponent, no trailing zeros, every digit kept."""
     if isinstance(value, int):
         return str(value)
     if value == value.to_integral_value():
         return str(int(value))
-    return format(value.normalize(), "f")
+    return format(strip_zeros(value), "f")
 
 
 _MARK = "\x00\x01#"
@@ -63,9 +69,49 @@ def dumps(value: Any) -> bytes:
     return _ESCAPED.sub(b'"\\\\u0000', raw) if b"\\u0000\\u0000" in raw else raw
 
 
+#: no JSON number beyond 10**±4300 is read as a number (int() already refuses longer integers)
+EXPONENT_LIMIT = 4300
+
+
+class OutOfRange:
+    """A JSON number too large or too small to read (`1e99999999999999999999`), kept as its text so that
+    the body check can name the field holding it instead of failing the whole request."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"OutOfRange({self.text[:40]!r})"
+
+
+def exact_decimal(text: str) -> Decimal | OutOfRange:
+    """A JSON fraction or exponent as the Decimal it writes, digit for digit: building a Decimal from text
+    never rounds (only arithmetic does), so `4.99999999999999999999999999999` stays itself."""
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return OutOfRange(text)
+    if not value.is_finite() or abs(value.adjusted()) > EXPONENT_LIMIT:
+        return OutOfRange(text)
+    return value
+
+
+def exact_int(text: str) -> int | OutOfRange:
+    """A JSON integer as an int, or OutOfRange past EXPONENT_LIMIT digits."""
+    if len(text.lstrip("-")) > EXPONENT_LIMIT:
+        return OutOfRange(text)
+    try:
+        return int(text)
+    except ValueError:
+        return OutOfRange(text)
+
+
 def loads(raw: bytes | str) -> Any:
-    """Parse JSON with numbers as Decimal/int; NaN and Infinity are refused."""
-    return json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    """Parse JSON with exact numbers (fractions as Decimal, integers as int, never rounded); NaN and
+    Infinity are refused, and numbers no field could hold come back as OutOfRange markers."""
+    return json.loads(raw, parse_float=exact_decimal, parse_int=exact_int, parse_constant=_refuse_constant)
 
 
 def _refuse_constant(name: str) -> Any:

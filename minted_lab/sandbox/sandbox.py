@@ -21,11 +21,17 @@ from minted_lab.sandbox.market import Market
 from minted_lab.sandbox.money import dumps, loads
 from minted_lab.sandbox.ratelimit import RateLimiter
 from minted_lab.sandbox.runtime import RequestRecord, Runtime
-from minted_lab.sandbox.server import ServerThread
+from minted_lab.sandbox.server import DEFAULT_REQUEST_TIMEOUT, ServerThread
 
 
 class Sandbox:
-    """A seeded, deterministic Partner API on 127.0.0.1: `with Sandbox(seed=7) as sb: ... sb.url ...`."""
+    """A seeded, deterministic Partner API on 127.0.0.1: `with Sandbox(seed=7) as sb: ... sb.url ...`.
+
+    `request_timeout` closes a connection that has not delivered a whole request within that many
+    seconds (slow or stalled clients); `error_fields=False` answers 422s with the message alone and no
+    `errors` map, as the public docs' examples show. Digest nonces differ from run to run (see auth.py);
+    everything a client reads is determined by the seed.
+    """
 
     username = "sandbox"
     password = USERS["sandbox"]
@@ -34,9 +40,13 @@ class Sandbox:
 
     def __init__(self, seed: int = 7, history: int = 0, clock: str = "frozen", start: datetime | None = None,
                  host: str = "127.0.0.1", port: int = 0, rate_limit: tuple[int, float] | None = None,
-                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0) -> None:
+                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0,
+                 request_timeout: float = DEFAULT_REQUEST_TIMEOUT, error_fields: bool = True) -> None:
+        if not request_timeout > 0:
+            raise ValueError("request_timeout must be a positive number of seconds")
         self.seed = int(seed)
         self.host, self.port = host, int(port)
+        self.request_timeout = float(request_timeout)
         self.clock = SandboxClock(start, clock)
         self.market = Market(self.seed)
         self.book = Book(self.seed)
@@ -45,11 +55,11 @@ class Sandbox:
         self.faults = Faults()
         self.runtime = Runtime(
             clock=self.clock, market=self.market, book=self.book,
-            auth=DigestAuthority(self.seed, digest_algorithm, nonce_ttl), faults=self.faults,
-            limiter=RateLimiter(*rate_limit) if rate_limit else None,
+            auth=DigestAuthority(digest_algorithm, nonce_ttl), faults=self.faults,
+            limiter=RateLimiter(*rate_limit) if rate_limit else None, error_fields=bool(error_fields),
         )
         self.app: Starlette = build_app(self.runtime)
-        self._external_ids = ExternalIds(self.seed)
+        self._external_ids = ExternalIds(self.seed, taken=self.book.holds_external_id)
         self._server: ServerThread | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -57,7 +67,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Serve in a background thread; returns once the port accepts connections."""
         if self._server is None:
-            server = ServerThread(self.app, self.host, self.port)
+            server = ServerThread(self.app, self.host, self.port, self.request_timeout)
             server.start()
             self._server = server
         return self
@@ -87,11 +97,17 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running: use `with Sandbox() as sb:` or sb.start()")
         return f"http://{self._server.host}:{self._server.port}"
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the app handles no request (a sell held by a latency fault, or one whose client
+        already gave up, included); False if `timeout` seconds pass first. Then `orders()` shows
+        whatever such a request committed."""
+        return self.runtime.in_flight.wait_idle(timeout)
+
     # ---- inspection -----------------------------------------------------------------------
 
     @property
     def requests(self) -> list[RequestRecord]:
-        """Every request seen so far (endpoint, method, path, status, user, at, fault)."""
+        """Every request seen so far (endpoint, method, path, status, user, at, fault, sell/buy body)."""
         return self.runtime.recorded()
 
     def orders(self) -> list[dict[str, Any]]:
@@ -120,7 +136,7 @@ class Sandbox:
 
     # ---- clients --------------------------------------------------------------------------
 
-    def _client_kwargs(self, cls: type, kw: dict[str, Any]) -> dict[str, Any]:
+    def _client_kwargs(self, kw: dict[str, Any]) -> dict[str, Any]:
         kw.setdefault("environment", "sandbox")
         kw.setdefault("clock", self.clock.now)
         kw.setdefault("id_factory", self._external_ids)
@@ -130,13 +146,13 @@ class Sandbox:
         """A `minted_lab.client.MintedClient` for this sandbox (seeded external ids, sandbox clock)."""
         from minted_lab.client import MintedClient
 
-        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(MintedClient, kw))
+        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
 
     def async_client(self, **kw: Any) -> Any:
         """A `minted_lab.client.AsyncMintedClient` for this sandbox."""
         from minted_lab.client import AsyncMintedClient
 
-        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(AsyncMintedClient, kw))
+        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
 
     def __repr__(self) -> str:
         where = self.url if self._server else "stopped"

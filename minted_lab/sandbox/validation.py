@@ -9,7 +9,7 @@ from typing import Any
 
 from minted_lab.sandbox.catalog import BY_PRODUCT_ID, BY_SKU, CURRENCY_CODES
 from minted_lab.sandbox.envelope import Problems, invalid
-from minted_lab.sandbox.money import loads
+from minted_lab.sandbox.money import OutOfRange, loads, strip_zeros
 
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{3,40}")
@@ -23,14 +23,32 @@ MISSING = object()
 
 
 def parse_object(raw: bytes) -> dict[str, Any]:
-    """The JSON object in `raw`, or a 422 naming `body`."""
+    """The JSON object in `raw`, or a 422 naming `body` (not an object) or the field holding a number out
+    of range (`items.0.amount`, or an unknown field: the number is refused before the field is)."""
     try:
         value = loads(raw) if raw.strip() else MISSING
     except (ValueError, RecursionError):
         raise invalid("body", "invalid_json") from None
     if not isinstance(value, dict):
         raise invalid("body", "invalid_json")
+    path = _out_of_range(value)
+    if path is not None:
+        raise invalid(path, "number_out_of_range")
     return value
+
+
+def _out_of_range(value: dict[str, Any]) -> str | None:
+    """The dotted path of the first OutOfRange number in document order (iterative: bodies nest deep)."""
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in reversed(value.items())]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, OutOfRange):
+            return path
+        if isinstance(item, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((f"{path}.{i}", v) for i, v in reversed(list(enumerate(item))))
+    return None
 
 
 def unknown_fields(body: dict[str, Any], allowed: set[str], problems: Problems, prefix: str = "") -> None:
@@ -50,13 +68,17 @@ def is_number(value: Any) -> bool:
 
 
 def clean_decimal(value: int | Decimal) -> Decimal:
-    """An exact Decimal without exponent noise: 10.0 -> 10, 0.10 -> 0.1."""
+    """The same value without exponent noise or trailing zeros: 10.0 -> 10, 0.10 -> 0.1 (zeros only,
+    never a digit: see money.strip_zeros)."""
     d = Decimal(value)
-    return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
+    return Decimal(int(d)) if d == d.to_integral_value() else strip_zeros(d)
 
 
 def positive(value: Any, places: int, maximum: Decimal) -> Decimal | None:
-    """`value` as a positive Decimal with at most `places` decimals and at most `maximum`, else None."""
+    """`value` as a positive Decimal with at most `places` decimals and at most `maximum`, else None.
+
+    The check runs on the exact number the client wrote, so a value with more significant digits than
+    the field holds (digits of `maximum` plus `places`) is refused, never rounded into range."""
     if not is_number(value):
         return None
     d = Decimal(value)

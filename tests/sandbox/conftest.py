@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ssl
 from collections.abc import Iterator
 from decimal import Decimal
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from minted_lab.sandbox import Sandbox
+from minted_lab.sandbox.auth import parse_params
 
 HEADERS = {"x-client-id": "web", "Accept-Language": "en", "api-version": "2"}
 TLS = ssl.create_default_context()  # built once: plain-http clients still make one, and it is slow
@@ -35,6 +37,37 @@ def parse(response: httpx.Response) -> Any:
     import json
 
     return json.loads(response.content, parse_float=Decimal)
+
+
+def digest_header(sb: Sandbox, method: str, uri: str, challenge: dict[str, str], nc: int,
+                   algorithm: str | None = "SHA-256", password: str | None = None,
+                   opaque: str | None = "issued", cnonce: str = "0a4f113b") -> str:
+    """An Authorization header computed by hand (RFC 7616, qop=auth) for `challenge`; `algorithm` None
+    leaves the parameter out (which means MD5), `opaque` "issued" returns the challenge's, None omits it."""
+    h = hashlib.md5 if (algorithm or "MD5").upper().startswith("MD5") else hashlib.sha256
+
+    def d(s: str) -> str:
+        return h(s.encode()).hexdigest()
+
+    nonce = challenge["nonce"]
+    ha1 = d(f"{sb.username}:minted-sandbox:{password or sb.password}")
+    ha2 = d(f"{method}:{uri}")
+    ncv = f"{nc:08x}"
+    response = d(f"{ha1}:{nonce}:{ncv}:{cnonce}:auth:{ha2}")
+    header = (f'Digest username="{sb.username}", realm="minted-sandbox", nonce="{nonce}", uri="{uri}", '
+              f'response="{response}", qop=auth, nc={ncv}, cnonce="{cnonce}"')
+    if algorithm is not None:
+        header += f", algorithm={algorithm}"
+    if opaque is not None:
+        header += f', opaque="{challenge["opaque"] if opaque == "issued" else opaque}"'
+    return header
+
+
+def fetch_challenge(sb: Sandbox) -> dict[str, str]:
+    """The parameters of a fresh 401 challenge (nonce, opaque, algorithm...)."""
+    r = raw_get(sb.url + "/partner/balance", headers=HEADERS)
+    assert r.status_code == 401
+    return parse_params(r.headers["www-authenticate"][7:])
 
 
 class Api:

@@ -49,3 +49,30 @@ def test_async_client_buys() -> None:
         external_id = asyncio.run(main())
         assert sb.orders()[-1]["external_id"] == external_id
         assert sb.balance("GAU") > 0
+
+
+def test_the_factory_skips_ids_it_is_told_are_taken() -> None:
+    expected = ExternalIds(7)
+    first, second, third = expected(), expected(), expected()
+    skipping = ExternalIds(7, taken=lambda i: i in {first, third})
+    assert [skipping(), skipping()] == [second, expected()]
+
+
+def test_a_sandbox_client_never_reuses_an_external_id_already_on_the_server() -> None:
+    earlier = ExternalIds(7)  # a factory seeded like the sandbox's, used against it first
+    used = [earlier(), earlier()]
+    with Sandbox(seed=7) as sb:
+        with sb.client() as first_client:
+            for external_id in used:
+                first_client.sell(first_client.quote(), [("GAG", 1)], external_id=external_id)
+        with sb.client() as client:
+            result = client.sell(client.quote(), [("GAG", 1)])
+        assert result.external_id == earlier()  # the next id of the same seeded stream
+        assert [o["external_id"] for o in sb.orders()] == [*used, result.external_id]
+
+
+def test_a_fresh_sandbox_hands_out_the_seeded_ids_in_order() -> None:
+    expected = ExternalIds(7)
+    with Sandbox(seed=7) as sb, sb.client() as client:
+        ids = [client.sell(client.quote(), [("GAG", 1)]).external_id for _ in range(3)]
+    assert ids == [expected() for _ in range(3)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from minted_lab.sandbox import Sandbox
 
-from .conftest import HEADERS, raw_get, Api, parse
+from .conftest import HEADERS, Api, make_http, parse, raw_get
 
 
 def err(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
@@ -224,3 +225,52 @@ def test_api_version_sent_twice_like_the_doc_samples(http: httpx.Client) -> None
     headers = [("api-version", "2"), ("api-version", "3")]
     r = http.post("/partner/pricefix", json={"type": "digital"}, headers=headers)
     assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def bare() -> Iterator[tuple[Sandbox, Api]]:
+    """A sandbox whose 422s carry no `errors` map, and an httpx client for it."""
+    with Sandbox(seed=7, error_fields=False) as sandbox, make_http(sandbox) as http:
+        yield sandbox, Api(http)
+
+
+def _bare_422(response: httpx.Response) -> str:
+    assert response.status_code == 422, response.text
+    body = parse(response)
+    assert list(body) == ["data", "success", "code", "message"]
+    assert body["data"] is None and body["success"] is False and body["code"] == 422
+    return str(body["message"])
+
+
+def test_without_error_fields_422s_are_the_documented_envelope(bare: tuple[Sandbox, Api]) -> None:
+    sb, api = bare
+    http = api.http
+    assert _bare_422(http.get("/partner/balance", headers={"x-client-id": ""})) == \
+        "Parameter error: x-client-id: is required"
+    assert _bare_422(api.sell(amount=1.5)) == "Parameter error: items.0.amount: must be a positive integer"
+    assert _bare_422(api.trade("sell", {"items": []})) == \
+        "Parameter error: price_token: is required (and 2 more errors)"
+    assert _bare_422(api.sell(price_token="A" * 32)) == \
+        "Parameter error: price_token: the price token is unknown, expired or already used"
+    assert api.sell(external_id="B-1").status_code == 200
+    assert _bare_422(api.sell(external_id="B-1")) == "Parameter error: external_id: has already been used for another order"
+    assert _bare_422(http.post("/partner/customer", json={"external_id": sb.customers()[0]})) == \
+        "Parameter error: external_id: is already registered"
+    assert _bare_422(http.get("/partner/orders", params={"page": "0"})).startswith("Parameter error: page: ")
+    assert _bare_422(http.post("/partner/pricefix", content=b"{not json",
+                               headers={"api-version": "3", "content-type": "application/json"})) == \
+        "Parameter error: body: must be a valid JSON object"
+    turkish = http.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "2", "Accept-Language": "tr"})
+    assert _bare_422(turkish) == "Parametre hatası: api-version: fiyat sabitleme için 3 olmalıdır"
+    assert len(sb.orders()) == 1
+
+
+def test_without_error_fields_other_errors_are_unchanged(bare: tuple[Sandbox, Api]) -> None:
+    sb, api = bare
+    assert err(api.http.get("/partner/order/NOPE"), 404)["message"] == "Order not found."
+    assert set(parse(raw_get(sb.url + "/partner/balance", headers=HEADERS))) == {"data", "success", "code", "message"}
+
+
+def test_error_fields_are_on_by_default(api: Api) -> None:
+    body = err(api.sell(amount=1.5), 422, "items.0.amount")
+    assert body["message"] == "Parameter error: items.0.amount: must be a positive integer"
