@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
@@ -59,15 +61,22 @@ def utc_now() -> datetime:
 
 
 def new_external_id() -> str:
-    """``ML-`` and 12 upper-case hex digits from a uuid4."""
-    import uuid
+    """``ML-`` and 12 upper-case hex digits from ``secrets``: unguessable, so no one can pre-empt an id."""
+    return "ML-" + secrets.token_hex(6).upper()
 
-    return "ML-" + uuid.uuid4().hex[:12].upper()
+
+def excerpt(content: bytes) -> str:
+    """The first 200 characters of a body, for an error to show what came back."""
+    return content[:200].decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One API call to make: an endpoint row plus its arguments."""
+    """One API call to make: an endpoint row plus its arguments.
+
+    ``content``, when set, is sent as the body byte for byte instead of ``dumps(body)``: the bytes a
+    ledger journaled before sending are then exactly the bytes that left.
+    """
 
     endpoint: Endpoint
     path_params: Mapping[str, str] = field(default_factory=dict)
@@ -75,6 +84,7 @@ class Call:
     body: Mapping[str, Any] | None = None
     customer_external_id: str | None = None
     external_id: str | None = None
+    content: bytes | None = None
 
     @property
     def path(self) -> str:
@@ -100,26 +110,37 @@ class Engine:
 
     # ------------------------------------------------------------------ requests
     def call(self, name: str, **kwargs: Any) -> Call:
+        """The Call for endpoint ``name``; body and query field names are checked against the table."""
         endpoint = ENDPOINTS[name]
         body = kwargs.get("body")
         params = kwargs.get("params")
+        content = kwargs.get("content")
         for given in (body or {}), (params or {}):
             unknown = set(given) - set(endpoint.fields)
             if unknown:  # a bug in minted_lab, never the user's input
                 raise AssertionError(f"{name}: fields {sorted(unknown)} are not in the endpoint table")
+        if content is not None and not isinstance(content, bytes):
+            raise TypeError(f"{name}: content must be bytes, got {type(content).__name__}")
         return Call(endpoint, **kwargs)
 
     def headers(self, call: Call) -> dict[str, str]:
         headers = {"x-client-id": self.settings.client_id, "Accept-Language": self.settings.language,
                    "api-version": call.endpoint.api_version, "Accept": "application/json"}
-        if call.body is not None:
+        if call.body is not None or call.content is not None:
             headers["Content-Type"] = "application/json"
         return headers
+
+    @staticmethod
+    def body_bytes(call: Call) -> bytes | None:
+        """The body bytes: ``call.content`` exactly when given, else ``body`` written as exact JSON."""
+        if call.content is not None:
+            return call.content
+        return dumps(call.body) if call.body is not None else None
 
     def request_kwargs(self, call: Call) -> dict[str, Any]:
         """Arguments for ``httpx.Client.request``: bytes bodies, so a Digest retry can resend them."""
         return {"method": call.endpoint.method, "url": call.path, "params": call.params,
-                "content": dumps(call.body) if call.body is not None else None, "headers": self.headers(call)}
+                "content": self.body_bytes(call), "headers": self.headers(call)}
 
     def info(self, call: Call, url: str | None = None) -> RequestInfo:
         if url is None:
@@ -138,18 +159,20 @@ class Engine:
             raise self._api_error(call, info, response, content)
         try:
             envelope = loads(content)
-        except ValueError as exc:
-            raise ResponseFormatError(f"the body is not JSON ({exc})", status=status, request=info,
-                                      excerpt=content[:200].decode("utf-8", "replace")) from None
+        except Exception as exc:  # noqa: BLE001 - any unreadable body (huge exponents, deep nesting...)
+            error = self.unreadable(call, f"the body is not JSON we can read ({_describe(exc)})", content, info,
+                                    status)
+            raise error from error.__cause__
         if not isinstance(envelope, dict) or "data" not in envelope or not isinstance(envelope.get("success"), bool):
-            raise ResponseFormatError("the body is not the {data, success, code, message} envelope", status=status,
-                                      request=info, excerpt=content[:200].decode("utf-8", "replace"))
+            raise self.unreadable(call, "the body is not the {data, success, code, message} envelope", content,
+                                  info, status)
         if not envelope["success"]:
             raise self._api_error(call, info, response, content, envelope)
         return self.parse(call, envelope["data"], content, info, status)
 
     def parse(self, call: Call, data: Any, content: bytes, info: RequestInfo | None = None,
               status: int | None = None) -> Any:
+        """``data`` as the endpoint's model; any failure to read it raises as ``unreadable`` says."""
         endpoint = call.endpoint
         ctx = ParseContext(received_at=self.clock(), clock=self.clock, content=content,
                            customer_external_id=call.customer_external_id, external_id=call.external_id)
@@ -159,8 +182,21 @@ class Engine:
                     raise ValueError(f"expected a list, got {type(data).__name__}")
                 return tuple(endpoint.model.from_api(row, ctx) for row in data)
             return endpoint.model.from_api(data, ctx)
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise ResponseFormatError(f"unexpected {endpoint.name} data: {exc}", status=status, request=info) from None
+        except Exception as exc:  # noqa: BLE001 - a model that cannot read the answer, whatever it raised
+            error = self.unreadable(call, f"unexpected {endpoint.name} data: {_describe(exc)}", content, info,
+                                    status)
+            raise error from error.__cause__
+
+    def unreadable(self, call: Call, reason: str, content: bytes, info: RequestInfo | None,
+                   status: int | None) -> MintedError:
+        """A success answer we cannot read: ResponseFormatError on a read; on sell and buy, where the
+        order may exist all the same, the OutcomeUnknownError that carries the external id.
+
+        Raised ``from error.__cause__``: the parser's own exception (a bare ``decimal.InvalidOperation``)
+        is noise, the ResponseFormatError behind an OutcomeUnknownError is not.
+        """
+        error = ResponseFormatError(reason, status=status, request=info, excerpt=excerpt(content))
+        return self.final_error(call, error)
 
     def _api_error(self, call: Call, info: RequestInfo, response: httpx.Response, content: bytes,
                    envelope: Any = None) -> APIError:
@@ -168,7 +204,7 @@ class Engine:
         if envelope is None:
             try:
                 envelope = loads(content) if content else None
-            except ValueError:
+            except Exception:  # noqa: BLE001 - the status alone still says what went wrong
                 envelope = None
         message, code, errors = response.reason_phrase, None, None
         if isinstance(envelope, dict):
@@ -180,11 +216,8 @@ class Engine:
                 errors = {str(k): v if isinstance(v, list) else [v] for k, v in raw_errors.items()}
         kind_status = status if status >= 400 else (code or status)
         cls = _STATUS_CLASSES.get(kind_status) or (ServerError if kind_status >= 500 else APIError)
-        if cls is ParameterError and errors:
-            if "price_token" in errors:
-                cls = QuoteExpiredError
-            elif call.endpoint.name in ("sell", "buy") and "external_id" in errors:
-                cls = DuplicateExternalIdError
+        if cls is ParameterError:
+            cls = refusal_class(call.endpoint.name, message, errors)
         kwargs: dict[str, Any] = {"code": code, "errors": errors, "request": info, "body": envelope}
         if cls is RateLimitError:
             kwargs["retry_after"] = retry_after(response.headers.get("Retry-After"))
@@ -259,6 +292,35 @@ class Engine:
 
     def statuses_loaded(self, statuses: tuple[Any, ...]) -> None:
         self.status_ids = {str(s.name).lower(): s.id for s in statuses if s.name is not None and s.id is not None}
+
+
+def _describe(exc: BaseException) -> str:
+    """Why a body could not be read, in a few words (decimal's own text, ``[<class ...>]``, says nothing)."""
+    if isinstance(exc, ArithmeticError):
+        return f"an unreadable number ({type(exc).__name__})"
+    return str(exc)[:200] or type(exc).__name__
+
+
+_TOKEN_WORDS = re.compile(r"price[ _]?token|fiyat anahtar", re.IGNORECASE)
+_STALE_WORDS = re.compile(r"expired|invalid|unknown|already used|not found|geçersiz|süresi|kullanılmış|bulunamad",
+                          re.IGNORECASE)
+_EXTERNAL_ID_WORDS = re.compile(r"external[ _]?id|sipariş numara", re.IGNORECASE)
+_TAKEN_WORDS = re.compile(r"already|taken|duplicate|exists|been used|daha önce|zaten|kullanılmış", re.IGNORECASE)
+
+
+def refusal_class(endpoint: str, message: str, errors: Mapping[str, Any] | None) -> type[ParameterError]:
+    """Which 422 this is, from the field map when there is one, else from the message (English or Turkish).
+
+    Only a hint for the user: the trading workflow never trusts it to decide whether an order
+    exists (it looks the external id up after any refusal).
+    """
+    fields = set(errors or ())
+    if "price_token" in fields or (not fields and _TOKEN_WORDS.search(message) and _STALE_WORDS.search(message)):
+        return QuoteExpiredError
+    if endpoint in ("sell", "buy") and ("external_id" in fields or (
+            not fields and _EXTERNAL_ID_WORDS.search(message) and _TAKEN_WORDS.search(message))):
+        return DuplicateExternalIdError
+    return ParameterError
 
 
 def retry_after(value: str | None) -> float | None:

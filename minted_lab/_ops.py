@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from . import _validate as v
 from ._http import Call, Engine
 from .errors import NotFoundError, ValidationError
+from .order_request import OrderRequest
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
 
 T = TypeVar("T")
@@ -29,39 +30,29 @@ def quote(engine: Engine, currency: str, customer_external_id: str | None, total
     return (yield engine.call("pricefix", body=body, customer_external_id=customer_external_id))
 
 
-def order_body(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None, currency: str | None,
-               customer_external_id: str | None) -> Call:
-    """Validate a sell or buy and build its call; the external id is made here, before any attempt."""
-    token = v.price_token(quote)
-    quoted_currency = getattr(quote, "currency", None)
-    quoted_customer = getattr(quote, "customer_external_id", None)
-    body: dict[str, Any] = {"price_token": token}
-    external_id = v.external_id(external_id) if external_id is not None else v.external_id(engine.id_factory(),
-                                                                                           "id_factory()")
-    body["external_id"] = external_id
-    if currency is not None:
-        currency = v.currency(currency, "currency_code")
-        if quoted_currency is not None and currency != quoted_currency:
-            raise ValidationError("currency_code", f"the quote's currency {quoted_currency}", currency)
-    currency = currency or quoted_currency
-    if currency is not None:
-        body["currency_code"] = currency
-    body["items"] = v.items(items, whole=side == "sell")
-    if customer_external_id is not None:
-        customer_external_id = v.customer_id(customer_external_id, "customer.external_id")
-        if quoted_customer is not None and customer_external_id != quoted_customer:
-            raise ValidationError("customer.external_id",
-                                  f"the customer the quote was fixed for ({quoted_customer})", customer_external_id)
-    elif hasattr(quote, "token") and quoted_customer is not None:
-        customer_external_id = quoted_customer
-    if customer_external_id is not None:
-        body["customer"] = {"external_id": customer_external_id}
-    return engine.call(side, body=body, external_id=external_id, customer_external_id=customer_external_id)
+def order_request(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None,
+                  currency: str | None, customer_external_id: str | None) -> OrderRequest:
+    """Validate a sell or buy once; the external id is made here (by the engine's factory), before any attempt."""
+    return OrderRequest.build(side, quote, items, external_id=external_id, currency=currency,
+                              customer_external_id=customer_external_id, id_factory=engine.id_factory)
+
+
+def order_call(engine: Engine, request: OrderRequest) -> Call:
+    """The call that sends ``request.content`` byte for byte."""
+    return engine.call(request.side, content=request.content, external_id=request.external_id,
+                       customer_external_id=request.customer_external_id)
+
+
+def send(engine: Engine, request: OrderRequest) -> Op[OrderResult]:
+    if not isinstance(request, OrderRequest):
+        raise ValidationError("request", "an OrderRequest (OrderRequest.build(...))", request)
+    return (yield order_call(engine, request))
 
 
 def place(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None, currency: str | None,
           customer_external_id: str | None) -> Op[OrderResult]:
-    return (yield order_body(engine, side, quote, items, external_id, currency, customer_external_id))
+    request = order_request(engine, side, quote, items, external_id, currency, customer_external_id)
+    return (yield from send(engine, request))
 
 
 def order(engine: Engine, id: str) -> Op[Order]:

@@ -1,14 +1,16 @@
 """Tolerant parsing of the API's JSON numbers and four date formats. Pure functions, no I/O.
 
 Numbers never pass through float: JSON is read with every number (integer or not) as a Decimal,
-so ``0``, ``1``, ``10`` and ``0.1`` in one field all come out exact.
+so ``0``, ``1``, ``10`` and ``0.1`` in one field all come out exact. A number no price, amount or id
+could be (``1e99999999999999999999``, ten thousand digits) is refused with a ValueError: the decimal
+module would raise its own exceptions for some, and ``int()`` would take minutes over others.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, UTC
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,15 +18,30 @@ __all__ = ["ISTANBUL", "loads", "to_decimal", "to_int", "parse_datetime", "parse
 
 #: Naive API times are Istanbul wall-clock times.
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+#: the most digits, and the largest power of ten, a number may have (as ``int()`` refuses longer integers)
+NUMBER_LIMIT = 4300
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _number(text: str) -> Decimal:
+    """A number's text as a Decimal, or ValueError when it is out of any sane range."""
+    if len(text) > NUMBER_LIMIT:
+        raise ValueError(f"a number of {len(text)} characters ({text[:20]}...)")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(f"an unreadable number {text[:40]!r}") from None
+    if value.is_finite() and value and abs(value.adjusted()) > NUMBER_LIMIT:
+        raise ValueError(f"a number out of range {text[:40]!r}")
+    return value
+
+
 def loads(content: bytes | str) -> Any:
-    """JSON with every number as an exact Decimal (NaN and Infinity refused)."""
-    return json.loads(content, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
+    """JSON with every number as an exact Decimal (NaN and Infinity refused, and absurd sizes: ``_number``)."""
+    return json.loads(content, parse_float=_number, parse_int=_number, parse_constant=_no_constant)
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -42,9 +59,9 @@ def to_decimal(value: Any) -> Decimal | None:
         if text == "":
             return None
         try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {value!r}") from None
+            result = _number(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {value[:40]!r}") from None
         if not result.is_finite():
             raise ValueError(f"expected a finite number, got {value!r}")
         return result

@@ -68,6 +68,25 @@ def price_token(quote: Any) -> str:
     raise ValidationError("price_token", "a Quote or its token (letters and digits)", quote)
 
 
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def number_text(text: str, field: str) -> Decimal:
+    """A number typed as text: ASCII digits with at most one ``.`` (and a sign), nothing else.
+
+    Python's ``Decimal`` also reads ``"1_0"``, ``"1e3"`` and non-ASCII digits (``"٥"``, ``"５"``); a
+    trading form must not, so what the user sees is what is sent. The form and the ticket both use it.
+    """
+    stripped = text.strip()
+    if not _NUMBER_TEXT.fullmatch(stripped):
+        raise ValidationError(field, "a number written with the digits 0-9 and at most one '.', "
+                                     "like 250 or 0.5", text)
+    try:
+        return Decimal(stripped)
+    except InvalidOperation:  # pragma: no cover - the pattern only lets valid numbers through
+        raise ValidationError(field, "a number of grams", text) from None
+
+
 def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, bool):
         raise ValidationError(field, "a number of grams (int, Decimal or str), not a bool", value)
@@ -79,10 +98,7 @@ def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValidationError(field, "a number of grams", value) from None
+        result = number_text(value, field)
     else:
         raise ValidationError(field, "a number of grams (int, Decimal or str)", value)
     if not result.is_finite():

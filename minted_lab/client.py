@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -28,6 +28,9 @@ from ._http import USER_AGENT, Call, Engine
 from .config import Settings
 from .errors import MintedError
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
+
+if TYPE_CHECKING:
+    from minted_lab.order_request import OrderRequest
 
 __all__ = ["MintedClient", "AsyncMintedClient"]
 
@@ -42,9 +45,10 @@ class _Base:
 
     def _setup(self, base_url: str | None, username: str | None, password: str | None, *, client_id: str,
                language: str, timeout: float, environment: str | None, clock: Callable[[], datetime] | None,
-               id_factory: Callable[[], str] | None, max_retries: int) -> dict[str, Any]:
+               id_factory: Callable[[], str] | None, max_retries: int, settle_window: float) -> dict[str, Any]:
         settings = Settings(base_url=base_url, username=username, password=password, client_id=client_id,
-                            language=language, timeout=timeout, environment=environment).validated()
+                            language=language, timeout=timeout, environment=environment,
+                            settle_window=settle_window).validated()
         self._engine = Engine(settings, clock=clock, id_factory=id_factory, max_retries=max_retries)
         assert settings.username is not None and settings.password is not None
         return {"base_url": settings.base_url, "auth": httpx.DigestAuth(settings.username, settings.password),
@@ -65,9 +69,25 @@ class _Base:
     def base_url(self) -> str:
         return self._engine.settings.base_url or ""
 
+    @property
+    def settle_window(self) -> float:
+        """Seconds after the last attempt of a sell or buy was sent during which a lookup that finds
+        nothing does not yet prove "not placed": the request may still reach the server and commit.
+
+        Comfortably above any server or gateway timeout (60 s for nginx, 100 s for Cloudflare);
+        measure it on ``now()``, the client's own clock. Set with ``settle_window=`` or MINTED_SETTLE_WINDOW.
+        """
+        return float(self._engine.settings.settle_window)
+
+    def now(self) -> datetime:
+        """The time on this client's clock (the injected ``clock``, else UTC now): what settle windows
+        and quote expiries are measured on."""
+        return self._engine.clock()
+
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
-        """Settings from MINTED_BASE_URL, MINTED_USERNAME, MINTED_PASSWORD, MINTED_CLIENT_ID, MINTED_LANGUAGE.
+        """Settings from MINTED_BASE_URL, MINTED_USERNAME, MINTED_PASSWORD, MINTED_CLIENT_ID, MINTED_LANGUAGE
+        (and MINTED_TIMEOUT, MINTED_ENVIRONMENT, MINTED_SETTLE_WINDOW).
 
         ``clock``, ``id_factory``, ``max_retries`` and ``transport`` may be given as overrides too.
         """
@@ -75,7 +95,8 @@ class _Base:
                          if k in overrides}
         s = Settings.from_env(**overrides)
         return cls(s.base_url, s.username, s.password, client_id=s.client_id,  # type: ignore[call-arg]
-                   language=s.language, timeout=s.timeout, environment=s.environment, **client_kwargs)
+                   language=s.language, timeout=s.timeout, environment=s.environment,
+                   settle_window=s.settle_window, **client_kwargs)
 
     def new_external_id(self) -> str:
         """A fresh external id from this client's ``id_factory`` (seeded on a sandbox, so runs repeat)."""
@@ -94,9 +115,10 @@ class MintedClient(_Base):
                  client_id: str = "web", language: str = "tr", timeout: float = 10.0,
                  environment: str | None = None, clock: Callable[[], datetime] | None = None,
                  id_factory: Callable[[], str] | None = None, max_retries: int = 3,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, settle_window: float = 300.0) -> None:
         kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
-                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries)
+                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries,
+                             settle_window=settle_window)
         self._http = httpx.Client(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
@@ -147,6 +169,11 @@ class MintedClient(_Base):
             customer_external_id: str | None = None) -> OrderResult:
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
         return self._run(ops.place(self._engine, "buy", quote, items, external_id, currency, customer_external_id))
+
+    def place(self, request: "OrderRequest") -> OrderResult:
+        """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
+        never retried once sent."""
+        return self._run(ops.send(self._engine, request))
 
     # ------------------------------------------------------------------ orders
     def order(self, id: str) -> Order:
@@ -262,9 +289,10 @@ class AsyncMintedClient(_Base):
                  client_id: str = "web", language: str = "tr", timeout: float = 10.0,
                  environment: str | None = None, clock: Callable[[], datetime] | None = None,
                  id_factory: Callable[[], str] | None = None, max_retries: int = 3,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, settle_window: float = 300.0) -> None:
         kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
-                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries)
+                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries,
+                             settle_window=settle_window)
         self._http = httpx.AsyncClient(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
@@ -318,6 +346,11 @@ class AsyncMintedClient(_Base):
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
         return await self._run(ops.place(self._engine, "buy", quote, items, external_id, currency,
                                          customer_external_id))
+
+    async def place(self, request: "OrderRequest") -> OrderResult:
+        """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
+        never retried once sent."""
+        return await self._run(ops.send(self._engine, request))
 
     # ------------------------------------------------------------------ orders
     async def order(self, id: str) -> Order:

@@ -61,6 +61,13 @@ class RequestInfo:
         return f"{self.method} {self.url} ({self.endpoint})"
 
 
+def _restore(cls: type[MintedError], args: tuple[Any, ...], state: dict[str, Any]) -> MintedError:
+    """Rebuild a pickled error without calling its ``__init__``: the message and fields come back as they were."""
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class MintedError(Exception):
     """Base class of every minted_lab error."""
 
@@ -70,6 +77,11 @@ class MintedError(Exception):
     def endpoint(self) -> str | None:
         """The endpoint table's name of the failed call (``"sell"``, ``"orders"``...), if any."""
         return self.request.endpoint if self.request else None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as message and fields: the subclasses' ``__init__`` take fields, not the message
+        ``Exception`` would pass them, so a worker process or a cache can hand any error back intact."""
+        return _restore, (type(self), self.args, dict(self.__dict__))
 
 
 class ConfigurationError(MintedError, ValueError):

@@ -11,6 +11,7 @@ import pytest
 
 from minted_lab import _ops as ops
 from minted_lab._http import Engine, retry_after
+from minted_lab._parse import loads
 from minted_lab.client import AsyncMintedClient, MintedClient
 from minted_lab.config import Settings
 from minted_lab.endpoints import ENDPOINTS
@@ -38,9 +39,9 @@ def test_the_table_matches_the_contract() -> None:
 def test_same_methods_sync_and_async() -> None:
     public = lambda cls: {n for n in dir(cls) if not n.startswith("_")}  # noqa: E731
     assert public(MintedClient) == public(AsyncMintedClient) - {"concurrency"}
-    for name in public(MintedClient) - {"settings", "environment", "base_url"}:
+    for name in public(MintedClient):
         sync, async_ = getattr(MintedClient, name), getattr(AsyncMintedClient, name)
-        if name in ("from_env",):
+        if name in ("from_env",) or isinstance(sync, property):
             continue
         params = lambda f: [p for p in inspect.signature(f).parameters if p != "concurrency"]  # noqa: E731
         assert params(sync) == params(async_), name
@@ -75,7 +76,7 @@ def test_buy_bound_to_the_quotes_customer_and_currency() -> None:
             "prices": []}
     quote = Quote.from_api(data, ParseContext(customer_external_id="C-1"))
     call = next(ops.place(engine(), "buy", quote, {"GAU": 1}, "E1", None, None))
-    assert call.body == {"price_token": "tok", "external_id": "E1", "currency_code": "TRY",
+    assert loads(engine().request_kwargs(call)["content"]) == {"price_token": "tok", "external_id": "E1", "currency_code": "TRY",
                          "items": [{"sku": "GAU", "amount": 1}], "customer": {"external_id": "C-1"}}
     with pytest.raises(ValidationError, match="currency_code: the quote's currency TRY"):
         next(ops.place(engine(), "buy", quote, {"GAU": 1}, "E1", "GBP", None))
@@ -132,3 +133,17 @@ def test_transport_mapping() -> None:
                      (httpx.RemoteProtocolError("x", request=req), OutcomeUnknownError)):
         error = e.transport_error(call, exc)
         assert type(error) is cls and error.external_id == "E1" and error.__cause__ is exc
+
+
+def test_default_external_ids_come_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import secrets
+    import uuid
+
+    from minted_lab._http import new_external_id
+
+    ids = {new_external_id() for _ in range(2000)}
+    assert len(ids) == 2000 and all(re.fullmatch(r"ML-[0-9A-F]{12}", i) for i in ids)
+    monkeypatch.setattr(uuid, "uuid4", lambda: pytest.fail("uuid4 is not a secret source"))
+    asked: list[int] = []
+    monkeypatch.setattr(secrets, "token_hex", lambda n: asked.append(n) or "0a1b2c3d4e5f")
+    assert new_external_id() == "ML-0A1B2C3D4E5F" and asked == [6]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -92,3 +93,101 @@ def test_no_credential_anywhere(caplog: pytest.LogCaptureFixture) -> None:
         leaks = [t for t in everything if secret in t]
         assert not leaks, leaks[:3]
     assert not [t for t in everything if "Authorization" in t or 'response="' in t]
+
+
+# ------------------------------------------------------------------ mistyped base URLs
+SECRET = "S3cr3t-Pw"
+
+
+@pytest.mark.parametrize("url", [
+    f"htp://alice:{SECRET}@host", f"http://alice:{SECRET}@", f"https://alice:{SECRET}@host:notaport",
+    f"https://alice:{SECRET}@host:8443", f"http://alice:{SECRET}/x@host", f"http://alice:{SECRET}#@host",
+    f"alice:{SECRET}@host", f"htp:alice:{SECRET}@host",
+])
+def test_a_mistyped_base_url_never_shows_its_userinfo(url: str) -> None:
+    from minted_lab.config import Settings
+    from minted_lab.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="base_url") as info:
+        MintedClient(url, "u", "p")
+    shown = texts(info.value) + [repr(Settings(url, "u", "p"))]
+    assert not [t for t in shown if SECRET in t or "alice" in t], shown
+
+
+def test_a_mistyped_base_url_is_quoted_masked() -> None:
+    from minted_lab.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"got 'htp://\*\*\*@host'"):
+        MintedClient(f"htp://alice:{SECRET}@host", "u", "p")
+    with pytest.raises(ConfigurationError, match=r"port is not a number in 'https://\*\*\*@host:notaport'"):
+        MintedClient(f"https://alice:{SECRET}@host:notaport", "u", "p")
+    with pytest.raises(ConfigurationError, match=r"port is not a number in 'https://host:notaport'"):
+        MintedClient("https://host:notaport", "u", "p")
+
+
+# ------------------------------------------------- control characters in credentials
+@pytest.mark.parametrize(("field", "variable", "char", "hint"), [
+    ("password", "MINTED_PASSWORD", "\r", "check for a Windows line ending"),
+    ("password", "MINTED_PASSWORD", "\n", "check for a trailing newline"),
+    ("password", "MINTED_PASSWORD", "\x00", "remove it"),
+    ("password", "MINTED_PASSWORD", "\x1b", "remove it"),
+    ("password", "MINTED_PASSWORD", "\x7f", "remove it"),
+    ("password", "MINTED_PASSWORD", "\x85", "remove it"),
+    ("username", "MINTED_USERNAME", "\r", "check for a Windows line ending"),
+    ("username", "MINTED_USERNAME", "\t", "remove it"),
+    ("client_id", "MINTED_CLIENT_ID", "\r", "check for a Windows line ending"),
+])
+def test_control_characters_are_refused_before_any_request(
+        sb: Sandbox, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        field: str, variable: str, char: str, hint: str) -> None:
+    from minted_lab.config import Settings
+    from minted_lab.errors import ConfigurationError
+
+    for name in ("httpx", "httpcore", "minted_lab"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    good = {"username": sb.username, "password": sb.password, "client_id": "web"}
+    bad = {**good, field: good[field] + char}
+    before = len(sb.requests)
+    refused: list[BaseException] = []
+    message = f"{field} ({variable}): contains a control character ({repr(char)[1:-1]}); {hint}"
+
+    def refuse(build: Callable[[], object]) -> None:
+        with pytest.raises(ConfigurationError) as info:
+            build()
+        assert str(info.value) == message
+        refused.append(info.value)
+
+    refuse(lambda: Settings(sb.url, **bad).validated())
+    refuse(lambda: MintedClient(sb.url, **bad))
+    refuse(lambda: AsyncMintedClient(sb.url, **bad))
+    environ = {f"MINTED_{name.upper()}": value for name, value in {**bad, "base_url": sb.url}.items()}
+    refuse(lambda: Settings.from_env(environ).validated())
+    if char != "\x00":  # os.environ cannot hold a NUL
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        refuse(lambda: MintedClient.from_env())
+    assert len(sb.requests) == before  # nothing was sent
+
+    with MintedClient(sb.url, **good) as ok:                                   # a real succeeding request
+        seen: list[Any] = [ok, ok.settings, ok.partner_balance(), Settings(sb.url, **bad)]
+    with MintedClient(sb.url, sb.username, WRONG, max_retries=0) as wrong:   # a real failing one
+        with pytest.raises(MintedError) as failed:
+            wrong.partner_balance()
+        seen.append(wrong)
+    assert type(failed.value).__name__ == "AuthenticationError"
+    assert [r for r in caplog.records if r.name == "minted_lab"]
+    assert [r for r in caplog.records if r.name.startswith("httpcore") and r.levelno == logging.DEBUG]
+
+    everything = [t for obj in seen + refused + [failed.value] for t in texts(obj)]
+    everything += [r.getMessage() for r in caplog.records] + [repr(r.__dict__) for r in caplog.records]
+    for secret in (sb.password, WRONG):
+        assert not [t for t in everything if secret in t]
+    if field != "client_id":
+        assert not [text for error in refused for text in texts(error) if bad[field] in text]
+
+
+def test_non_ascii_client_id_is_refused() -> None:
+    from minted_lab.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=r"client_id \(MINTED_CLIENT_ID\): expected ASCII only"):
+        MintedClient("http://127.0.0.1:1", "u", "p", client_id="wéb")

@@ -18,7 +18,7 @@ from minted_lab.errors import ValidationError
     ("2.5", "items.GAG.amount", "whole number"),
     (1.0, "items.GAG.amount", "float is ambiguous"),
     (True, "items.GAG.amount", "not a bool"),
-    ("abc", "items.GAG.amount", "number of grams"),
+    ("abc", "items.GAG.amount", "number of grams|the digits 0-9"),
     (Decimal("NaN"), "items.GAG.amount", "finite"),
     (None, "items.GAG.amount", "number of grams"),
 ])
