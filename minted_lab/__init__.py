@@ -30,8 +30,16 @@ _EXPORTS: dict[str, str] = {
         ],
         "minted_lab.errors",
     ),
-    **dict.fromkeys(["SellTicket", "BuyTicket", "Preview", "TicketError", "QuoteTooOldError"], "minted_lab.trading"),
-    **dict.fromkeys(["Ledger", "LedgerError", "LedgerMismatchError"], "minted_lab.ledger"),
+    **dict.fromkeys(["SellTicket", "BuyTicket", "Preview", "TicketError", "QuoteTooOldError", "UnsettledOrderWarning"],
+                    "minted_lab.trading"),
+    "OrderRequest": "minted_lab.order_request",
+    **dict.fromkeys(
+        [
+            "Ledger", "LedgerError", "LedgerMismatchError", "LedgerBusyError", "LedgerCorruptError",
+            "LedgerReadOnlyError", "LedgerDiskFullError", "LedgerLockedError", "ExternalIdConflictError",
+        ],
+        "minted_lab.ledger",
+    ),
     "Sandbox": "minted_lab.sandbox",
     **dict.fromkeys(["SellForm", "BuyForm", "OrdersExplorer", "PriceBoard"], "minted_lab.widgets"),
 }
@@ -62,11 +70,15 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
         QuoteExpiredError, RateLimitError, ResponseFormatError, ServerError, TransportError,
         ValidationError,
     )
-    from minted_lab.ledger import Ledger, LedgerError, LedgerMismatchError
+    from minted_lab.ledger import (
+        ExternalIdConflictError, Ledger, LedgerBusyError, LedgerCorruptError, LedgerDiskFullError, LedgerError,
+        LedgerLockedError, LedgerMismatchError, LedgerReadOnlyError,
+    )
+    from minted_lab.order_request import OrderRequest
     from minted_lab.models import (
         Customer, MintedPrice, MintedPrices, Order, OrderCustomer, OrderItem, OrderPage, OrderResult,
         OrderStatus, ProductPrice, Quote, QuotePrice, Wallet,
     )
     from minted_lab.sandbox import Sandbox
-    from minted_lab.trading import BuyTicket, Preview, QuoteTooOldError, SellTicket, TicketError
+    from minted_lab.trading import BuyTicket, Preview, QuoteTooOldError, SellTicket, TicketError, UnsettledOrderWarning
     from minted_lab.widgets import BuyForm, OrdersExplorer, PriceBoard, SellForm

@@ -1,11 +1,16 @@
-"""The local journal: quotes, sell and buy intents with their outcomes, and price snapshots.
+"""The journal: quotes, sell and buy intents with every attempt's outcome, and price snapshots.
 
 One SQLite file per environment and API host (``ledger-<environment>-<host>.sqlite``), so sandbox,
 staging and production never share a journal. An order is written as an *intent* (committed with
-``synchronous=FULL``) before its request is sent and *settled* after; an intent left open by a
-timeout, a crash or a killed kernel is settled later by looking the order up by its
-``external_id`` (:meth:`Ledger.resolve`, :meth:`Ledger.reconcile`). Money is stored as TEXT
-decimals, times as ISO 8601 UTC text. The file holds no credentials.
+``synchronous=FULL``) before its request is sent and *settled* after. Money is stored as TEXT
+decimals, times as ISO 8601 UTC text. The file holds no credentials. This module never talks to
+the API: settling by lookup is :mod:`minted_lab.ledger.reconcile`'s job.
+
+Proof of "not placed": an attempt that never left (``settle_refused`` after a connect failure) or
+that the API refused (``settle_refused`` after a 4xx shown to have created nothing) proves only
+itself; an attempt whose outcome is unknown leaves a *doubt* (``doubt_at``, on the client's
+clock) that only a lookup after the settle window clears (``settle_not_found``). An intent is
+``not_placed`` only when no attempt is in doubt.
 """
 
 from __future__ import annotations
@@ -27,68 +32,28 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from minted_lab.errors import MintedError
+from minted_lab.ledger.errors import (
+    SQLITE_ERRORS,
+    ExternalIdConflictError,
+    LedgerCorruptError,
+    LedgerError,
+    LedgerMismatchError,
+    translate,
+)
+from minted_lab.ledger.inflight import InFlightGuard
 from minted_lab.frames import MONEY
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from minted_lab.order_request import items_text, same_items
 
 if TYPE_CHECKING:
     from minted_lab.client import MintedClient
     from minted_lab.models import Order, ProductPrice, Quote
 
-__all__ = [
-    "Intent",
-    "Ledger",
-    "LedgerBusyError",
-    "LedgerError",
-    "LedgerMismatchError",
-    "RECONCILE_SCHEMA",
-    "SCHEMA_VERSION",
-    "default_directory",
-    "shared_ledger",
-]
+__all__ = ["Intent", "IntentState", "Ledger", "SCHEMA_VERSION", "Side", "default_directory", "host_of", "shared_ledger"]
 
 Side = Literal["sell", "buy"]
-IntentState = Literal["open", "placed", "not_placed"]
+IntentState = Literal["open", "placed", "not_placed", "conflict"]
 
-SCHEMA_VERSION = 1
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-OUR_EXTERNAL_ID = re.compile(r"^ML-[0-9A-F]{12}$")
-REVERSED_STATUSES = frozenset({"Cancelled", "Refunding", "Refunded"})
-
-RECONCILE_SCHEMA = pl.Schema(
-    {
-        "status": pl.String,
-        "detail": pl.String,
-        "external_id": pl.String,
-        "type": pl.String,
-        "ledger_state": pl.String,
-        "order_code": pl.String,
-        "guid": pl.String,
-        "ledger_items": pl.String,
-        "api_items": pl.String,
-        "ledger_total": MONEY,
-        "api_total": MONEY,
-        "ledger_status": pl.String,
-        "api_status": pl.String,
-    }
-)
-"""Columns of :meth:`Ledger.reconcile`; items are written ``"GAG 250"``, several joined by ``", "``."""
-
-
-class LedgerError(MintedError):
-    """The ledger cannot do what was asked (a bad state change, a newer schema, a closed file)."""
-
-
-class LedgerMismatchError(LedgerError):
-    """The ledger belongs to another environment or API host than the client handed to it."""
-
-
-class LedgerBusyError(LedgerError):
-    """An intent is being sent right now by another thread or process; try again once it settles."""
 
 
 def default_directory() -> Path:
@@ -126,21 +91,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _items_text(items: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{sku} {amount}" for sku, amount in sorted(items.items()))
-
-
-def _same_amounts(a: Mapping[str, Decimal], b: Mapping[str, Decimal]) -> bool:
-    return {k: Decimal(v).normalize() for k, v in a.items()} == {k: Decimal(v).normalize() for k, v in b.items()}
-
-
-def _order_items(order: Order) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for item in order.items:
-        sku = getattr(item, "sku", None) or (item.get("sku") if isinstance(item, Mapping) else None)
-        amount = getattr(item, "amount", None) if not isinstance(item, Mapping) else item.get("amount")
-        totals[str(sku)] = totals.get(str(sku), Decimal(0)) + Decimal(str(amount))
-    return totals
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,20 +120,79 @@ class Intent:
     order_at: datetime | None = None
     order_raw: dict[str, Any] | None = None
     error: str | None = None
+    doubt_at: datetime | None = None
+    inflight_at: datetime | None = None
+    request_content: bytes = b""
 
     @property
     def is_open(self) -> bool:
-        """True while the outcome of the last attempt is unknown."""
+        """True while the outcome of some attempt is unknown."""
         return self.state == "open"
+
+    @property
+    def doubt_since(self) -> datetime | None:
+        """When the latest attempt that may still land was sent (client clock), or None."""
+        times = [t for t in (self.doubt_at, self.inflight_at) if t is not None]
+        return max(times) if times else None
+
+    def may_land_for(self, now: datetime, settle_window: float) -> float:
+        """Seconds left in the settle window of the latest doubtful attempt (0 once past, or none)."""
+        since = self.doubt_since
+        if since is None:
+            return 0.0
+        return min(settle_window, max(0.0, settle_window - (now - since).total_seconds()))
 
     def __repr__(self) -> str:
         settled = f" order={self.order_code} total={self.total}" if self.state == "placed" else ""
         error = f" error={self.error!r}" if self.error and self.state != "placed" else ""
         return (
-            f"<Intent {self.external_id} {self.side} {_items_text(self.items)} {self.currency} "
+            f"<Intent {self.external_id} {self.side} {items_text(self.items)} {self.currency} "
             f"state={self.state} attempts={self.attempts}{settled}{error}>"
         )
 
+
+_INTENTS_V2 = """
+    CREATE TABLE {name} (
+        external_id TEXT PRIMARY KEY,
+        side TEXT NOT NULL CHECK (side IN ('sell', 'buy')),
+        state TEXT NOT NULL CHECK (state IN ('open', 'placed', 'not_placed', 'conflict')),
+        currency TEXT NOT NULL,
+        customer_external_id TEXT,
+        items TEXT NOT NULL,
+        request_body TEXT NOT NULL,
+        quote_id INTEGER REFERENCES quotes(id),
+        quote_fixed_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        order_code TEXT,
+        guid TEXT,
+        status_id INTEGER,
+        status_name TEXT,
+        price TEXT,
+        total TEXT,
+        order_at TEXT,
+        order_json TEXT,
+        error TEXT,
+        doubt_at TEXT,
+        inflight_at TEXT
+    )"""
+_OUTCOMES_V2 = """
+    CREATE TABLE {name} (
+        id INTEGER PRIMARY KEY,
+        external_id TEXT NOT NULL REFERENCES {intents}(external_id),
+        attempt INTEGER NOT NULL,
+        recorded_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN
+            ('sent', 'placed', 'not_placed', 'unknown', 'refused', 'late', 'conflict')),
+        via TEXT NOT NULL,
+        order_code TEXT,
+        guid TEXT,
+        status_name TEXT,
+        total TEXT,
+        error TEXT,
+        at TEXT
+    )"""
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -247,8 +258,50 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outcomes_by_intent ON outcomes (external_id);
     """,
+    # 2: doubt and in-flight times (the settle window), a conflict state, refused/late/conflict outcomes.
+    _INTENTS_V2.format(name="intents_v2") + ";"
+    + "INSERT INTO intents_v2 SELECT *, NULL, NULL FROM intents;"
+    + _OUTCOMES_V2.format(name="outcomes_v2", intents="intents_v2") + ";"
+    + "INSERT INTO outcomes_v2 SELECT *, NULL FROM outcomes;"
+    + """
+    DROP TABLE outcomes;
+    DROP TABLE intents;
+    ALTER TABLE intents_v2 RENAME TO intents;
+    ALTER TABLE outcomes_v2 RENAME TO outcomes;
+    CREATE INDEX intents_by_state ON intents (state);
+    CREATE INDEX outcomes_by_intent ON outcomes (external_id);
+    UPDATE intents SET inflight_at = updated_at WHERE state = 'open';
+    """,
 )
 """Schema steps: entry ``n`` takes a file from version ``n`` to ``n + 1``. Append, never edit."""
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _body_text(request_body: bytes | Mapping[str, Any]) -> str:
+    if isinstance(request_body, (bytes, bytearray)):
+        return bytes(request_body).decode("utf-8")
+    return json.dumps(request_body, default=str, sort_keys=True)
+
+
+def _stored_items(items: Mapping[str, Any]) -> str:
+    return json.dumps({sku: str(Decimal(str(amount))) for sku, amount in items.items()}, sort_keys=True)
+
+
+def _apply_migrations(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION` inside the caller's transaction."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(_MIGRATIONS):
+        raise LedgerError(
+            f"the ledger {path} has schema version {version}; this minted_lab knows up to "
+            f"{len(_MIGRATIONS)}: upgrade minted_lab"
+        )
+    for step in _MIGRATIONS[version:]:
+        for statement in filter(str.strip, step.split(";")):
+            db.execute(statement)
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (_now(),))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(len(_MIGRATIONS)),))
 
 
 class Ledger:
@@ -256,6 +309,10 @@ class Ledger:
 
     >>> ledger = Ledger.for_client(client)              # ~/.minted_lab/ledger-sandbox-127.0.0.1_8000.sqlite
     >>> ledger = Ledger("/tmp/ledger.sqlite")           # bound to the first client it is used with
+
+    Every failure is a :class:`~minted_lab.ledger.LedgerError` in plain words (damaged, read-only,
+    disk full, held by another process). A file that exists but is empty, or lost its schema (a
+    WAL lost after a crash), is refused: earlier history never vanishes without a word.
     """
 
     def __init__(
@@ -267,17 +324,110 @@ class Ledger:
         busy_timeout: float = 30.0,
     ) -> None:
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._conn: sqlite3.Connection | None = None
+        self.guard = InFlightGuard(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self._create()
+            elif self.path.stat().st_size == 0:
+                raise LedgerCorruptError(
+                    f"the ledger {self.path} is empty (0 bytes) although it exists: its history may have been "
+                    "lost. It was left as it is; move it aside (or restore it from a backup) to start a new one")
+            self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._check_intact()
+            self._migrate()
+        except LedgerError:
+            self._close_quietly()
+            raise
+        except SQLITE_ERRORS as exc:
+            self._close_quietly()
+            raise translate(exc, self.path, "opening it") from None
         if environment is not None or host is not None:
             self._claim(environment, host)
+
+    def _create(self) -> None:
+        """Make a new ledger beside its final name and move it in whole: a ledger file always has its schema."""
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        conn = sqlite3.connect(partial, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            conn.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+            _apply_migrations(conn, self.path)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        try:
+            os.link(partial, self.path)  # fails if another process made the ledger first: keep theirs
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not self.path.exists():
+                os.replace(partial, self.path)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def _check_intact(self) -> None:
+        db = self._db
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            found = None
+        if found is None:
+            raise LedgerCorruptError(
+                f"the ledger {self.path} has no ledger schema: it is truncated (a write-ahead log lost after a "
+                "crash?) or not a minted_lab ledger. It was left as it is; move it aside or restore it")
+        marked = self._read_mark()
+        if marked:
+            held = db.execute("SELECT coalesce(max(id), 0) FROM outcomes").fetchone()[0]
+            if held < marked:
+                raise LedgerCorruptError(
+                    f"the ledger {self.path} is truncated: it holds {held} outcome rows, but {marked} were "
+                    f"recorded (see {self.mark_path.name}); its write-ahead log was probably lost in a crash. "
+                    "It was left as it is: restore it from a backup, or, if you mean to start over, move the "
+                    "ledger and its .mark file aside")
+        check = db.execute("PRAGMA quick_check(1)").fetchone()
+        if check is None or check[0] != "ok":
+            raise LedgerCorruptError(f"the ledger {self.path} is damaged ({check[0] if check else 'no answer'}); "
+                                     "it was left as it is: move it aside or restore it from a backup")
+
+    @property
+    def mark_path(self) -> Path:
+        """The high-water mark beside the file: how many outcome rows were durably recorded."""
+        return self.path.with_name(self.path.name + ".mark")
+
+    def _read_mark(self) -> int:
+        try:
+            return int(json.loads(self.mark_path.read_text("utf-8")).get("outcomes", 0))
+        except FileNotFoundError:
+            return 0
+        except (ValueError, AttributeError, OSError):
+            raise LedgerCorruptError(f"the ledger's mark {self.mark_path} is unreadable; move it aside") from None
+
+    def _write_mark(self, db: sqlite3.Connection) -> None:
+        """Raise the mark after a durable write, so a ledger that later loses rows is refused, not trusted."""
+        held = int(db.execute("SELECT coalesce(max(id), 0) FROM outcomes").fetchone()[0])
+        if held <= self._read_mark():
+            return
+        partial = self.mark_path.with_name(f".{self.mark_path.name}.{os.getpid()}.{threading.get_ident()}")
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump({"outcomes": held}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, self.mark_path)
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
 
     @classmethod
     def for_client(cls, client: MintedClient, directory: str | os.PathLike[str] | None = None) -> Ledger:
@@ -301,46 +451,45 @@ class Ledger:
         return self._conn
 
     @contextlib.contextmanager
-    def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, durable: bool = True, doing: str = "writing") -> Iterator[sqlite3.Connection]:
         """One write transaction, taken up front (BEGIN IMMEDIATE) so other writers queue."""
         with self._lock:
             db = self._db
-            if not durable:
-                db.execute("PRAGMA synchronous=NORMAL")
             try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
                 if not durable:
-                    db.execute("PRAGMA synchronous=FULL")
+                    db.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield db
+                    except BaseException:
+                        if db.in_transaction:  # SQLite already rolled back after SQLITE_FULL and the like
+                            db.execute("ROLLBACK")
+                        raise
+                    db.execute("COMMIT")
+                    if durable:
+                        self._write_mark(db)
+                finally:
+                    if not durable:
+                        db.execute("PRAGMA synchronous=FULL")
+            except SQLITE_ERRORS as exc:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise translate(exc, self.path, doing) from None
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cursor = self._db.execute(sql, params)
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
+            try:
+                cursor = self._db.execute(sql, params)
+                cursor.row_factory = sqlite3.Row
+                return cursor.fetchall()
+            except SQLITE_ERRORS as exc:
+                raise translate(exc, self.path, "reading") from None
 
     def _migrate(self) -> None:
-        with self._write() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            if version > len(_MIGRATIONS):
-                raise LedgerError(
-                    f"the ledger {self.path} has schema version {version}; this minted_lab knows up to "
-                    f"{len(_MIGRATIONS)}: upgrade minted_lab"
-                )
-            for step in _MIGRATIONS[version:]:
-                for statement in filter(str.strip, step.split(";")):
-                    db.execute(statement)
-            if version == 0:
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (_now(),))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(len(_MIGRATIONS)),))
+        with self._write(doing="upgrading its schema") as db:
+            _apply_migrations(db, self.path)
 
     @property
     def meta(self) -> dict[str, str]:
@@ -360,11 +509,10 @@ class Ledger:
     @property
     def journal_mode(self) -> str:
         """SQLite's journal mode for this file (``wal``)."""
-        with self._lock:
-            return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
+        return str(self._read("PRAGMA journal_mode")[0][0])
 
     def _claim(self, environment: str | None, host: str | None) -> None:
-        with self._write() as db:
+        with self._write(doing="binding it to an environment") as db:
             for key, wanted in (("environment", environment), ("host", host)):
                 if wanted is None:
                     continue
@@ -384,9 +532,7 @@ class Ledger:
     def close(self) -> None:
         """Close the file; later calls raise :class:`LedgerError`."""
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._close_quietly()
 
     def __enter__(self) -> Ledger:
         return self
@@ -397,8 +543,10 @@ class Ledger:
     def __repr__(self) -> str:
         if self._conn is None:
             return f"<Ledger {self.path} closed>"
-        counts = dict(self._read("SELECT state, count(*) FROM intents GROUP BY state"))  # type: ignore[arg-type]
+        counts = {row[0]: row[1] for row in self._read("SELECT state, count(*) FROM intents GROUP BY state")}
         summary = " ".join(f"{state}={counts.get(state, 0)}" for state in ("open", "placed", "not_placed"))
+        if counts.get("conflict"):
+            summary += f" conflict={counts['conflict']}"
         return f"<Ledger {self.environment or 'unbound'} {self.host or ''} {self.path.name} {summary}>"
 
     # -- quotes and prices ------------------------------------------------------------------
@@ -470,61 +618,83 @@ class Ledger:
         external_id: str,
         side: Side,
         items: Mapping[str, Any],
-        request_body: Mapping[str, Any],
+        request_body: bytes | Mapping[str, Any],
         *,
         currency: str,
         customer_external_id: str | None = None,
         quote_id: int | None = None,
         quote_fixed_at: datetime | None = None,
+        sent_at: datetime | None = None,
+        resend: bool = False,
     ) -> Intent:
-        """Durably record that an order is about to be sent; call before the request leaves.
+        """Durably record that an attempt is about to be sent; call before the request leaves.
 
-        A new ``external_id`` is inserted; one the API proved not placed is reopened for another
-        attempt (same ``external_id``). An open or placed one is refused, across processes too.
+        ``request_body`` is the exact bytes that will be sent (stored verbatim). A new
+        ``external_id`` is inserted; one proven not placed is reopened for another attempt; an
+        open one only with ``resend=True`` (the same request again, which the API refuses to place
+        twice). The check and the write are one transaction, so across threads and processes an
+        ``external_id`` never serves two different orders: :class:`ExternalIdConflictError`.
         """
-        body = json.dumps(request_body, default=str, sort_keys=True)
-        stored_items = json.dumps({sku: str(Decimal(str(amount))) for sku, amount in items.items()}, sort_keys=True)
+        body = _body_text(request_body)
+        stored_items = _stored_items(items)
         now = _now()
-        with self._write() as db:
-            row = db.execute("SELECT state, side FROM intents WHERE external_id = ?", (external_id,)).fetchone()
+        sent = _iso(sent_at) or now
+        with self._write(doing=f"journaling {external_id}") as db:
+            row = db.execute("SELECT state, side, items, currency, customer_external_id, doubt_at, inflight_at"
+                             " FROM intents WHERE external_id = ?", (external_id,)).fetchone()
             if row is None:
                 db.execute(
                     "INSERT INTO intents (external_id, side, state, currency, customer_external_id, items,"
-                    " request_body, quote_id, quote_fixed_at, attempts, created_at, updated_at)"
-                    " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                    (external_id, side, currency, customer_external_id, stored_items, body, quote_id, _iso(quote_fixed_at), now, now),
+                    " request_body, quote_id, quote_fixed_at, attempts, created_at, updated_at, inflight_at)"
+                    " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                    (external_id, side, currency, customer_external_id, stored_items, body, quote_id,
+                     _iso(quote_fixed_at), now, now, sent),
                 )
-            elif row[0] == "not_placed" and row[1] == side:
-                db.execute(
-                    "UPDATE intents SET state = 'open', items = ?, request_body = ?, quote_id = ?, quote_fixed_at = ?,"
-                    " currency = ?, customer_external_id = ?, attempts = attempts + 1, updated_at = ?, error = NULL"
-                    " WHERE external_id = ? AND state = 'not_placed'",
-                    (stored_items, body, quote_id, _iso(quote_fixed_at), currency, customer_external_id, now, external_id),
-                )
-            elif row[0] == "open":
-                raise LedgerError(
-                    f"{external_id} has an open intent whose outcome is unknown: resolve it first "
-                    "(ticket.resolve() or ledger.resolve(client, external_id))"
-                )
-            elif row[0] == "placed":
-                raise LedgerError(f"{external_id} is already placed; it is never sent again")
             else:
-                raise LedgerError(f"{external_id} is a {row[1]}, not a {side}")
+                state, held_side, held_items, held_currency, held_customer, doubt_at, inflight_at = row
+                held = {k: Decimal(a) for k, a in json.loads(held_items).items()}
+                if (held_side, held_currency, held_customer or None) != (side, currency, customer_external_id or None) \
+                        or not same_items(held, items):
+                    raise ExternalIdConflictError(
+                        f"{external_id} already belongs to another order in this ledger: a {held_side} of "
+                        f"{items_text(held)} {held_currency}{_for(held_customer)} ({state}), not a {side} of "
+                        f"{items_text(items)} {currency}{_for(customer_external_id)}; use a new external_id")
+                if state == "placed":
+                    raise LedgerError(f"{external_id} is already placed; it is never sent again")
+                if state == "conflict":
+                    raise ExternalIdConflictError(f"{external_id} belongs to another order at the API; "
+                                                  "use a new external_id")
+                if state == "open" and not resend:
+                    raise LedgerError(
+                        f"{external_id} has an open intent whose outcome is unknown: resolve it first "
+                        "(ticket.resolve()) or send the same request again (ticket.resend())"
+                    )
+                doubt = max(filter(None, (doubt_at, inflight_at)), default=None, key=_when)
+                db.execute(
+                    "UPDATE intents SET state = 'open', request_body = ?, quote_id = ?, quote_fixed_at = ?,"
+                    " attempts = attempts + 1, updated_at = ?, error = NULL, doubt_at = ?, inflight_at = ?"
+                    " WHERE external_id = ?",
+                    (body, quote_id, _iso(quote_fixed_at), now, doubt if state == "open" else None, sent,
+                     external_id),
+                )
             attempt = db.execute("SELECT attempts FROM intents WHERE external_id = ?", (external_id,)).fetchone()[0]
-            self._outcome(db, external_id, attempt, "sent", "intent")
-        intent = self.intent(external_id)
-        assert intent is not None
-        return intent
+            self._outcome(db, external_id, attempt, "sent", "intent", at=sent)
+        return self._get(external_id)
 
     def settle_placed(self, external_id: str, order: Order, *, via: str = "response") -> Intent:
-        """Record that the order exists (from the response or a lookup); final, whatever came before."""
+        """Record that the order exists (from the response or a lookup); final, whatever came before.
+
+        An order found after the intent was settled not placed is recorded as ``late``.
+        """
         raw = getattr(order, "raw", None)
-        with self._write() as db:
-            attempt = self._require(db, external_id)
+        with self._write(doing=f"settling {external_id}") as db:
+            attempt, state = self._require(db, external_id)
+            if state == "conflict":
+                raise ExternalIdConflictError(f"{external_id} belongs to another order at the API")
             db.execute(
                 "UPDATE intents SET state = 'placed', order_code = ?, guid = ?, status_id = ?, status_name = ?,"
-                " price = ?, total = ?, order_at = ?, order_json = ?, error = NULL, updated_at = ?"
-                " WHERE external_id = ?",
+                " price = ?, total = ?, order_at = ?, order_json = ?, error = NULL, updated_at = ?,"
+                " doubt_at = NULL, inflight_at = NULL WHERE external_id = ?",
                 (
                     order.order_code,
                     order.guid,
@@ -538,56 +708,114 @@ class Ledger:
                     external_id,
                 ),
             )
-            self._outcome(db, external_id, attempt, "placed", via, order_code=order.order_code, guid=order.guid,
-                          status_name=getattr(order, "status_name", None), total=_money(order.total))
+            if state != "placed":
+                self._outcome(db, external_id, attempt, "late" if state == "not_placed" else "placed", via,
+                              order_code=order.order_code, guid=order.guid,
+                              status_name=getattr(order, "status_name", None), total=_money(order.total))
         return self._get(external_id)
 
-    def settle_not_placed(self, external_id: str, error: str, *, via: str = "response") -> Intent:
-        """Record that the API proved no order was made; the intent may then be sent again.
+    def settle_refused(self, external_id: str, error: str, *, via: str = "response") -> Intent:
+        """This attempt created nothing (it never left, or the API refused it and no order exists).
 
-        Never overrides ``placed``: once an order is known to exist, nothing unsettles it.
+        The intent becomes ``not_placed`` only when no earlier attempt is in doubt; otherwise it
+        stays open until a lookup after the settle window (:meth:`settle_not_found`).
         """
-        with self._write() as db:
-            attempt = self._require(db, external_id)
-            db.execute(
-                "UPDATE intents SET state = 'not_placed', error = ?, updated_at = ? WHERE external_id = ? AND state = 'open'",
-                (error, _now(), external_id),
-            )
-            self._outcome(db, external_id, attempt, "not_placed", via, error=error)
+        with self._write(doing=f"settling {external_id}") as db:
+            attempt, state = self._require(db, external_id)
+            if state != "open":
+                return self._get_in(db, external_id)
+            doubt = db.execute("SELECT doubt_at FROM intents WHERE external_id = ?", (external_id,)).fetchone()[0]
+            if doubt is None:
+                db.execute("UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, inflight_at = NULL"
+                           " WHERE external_id = ?", (error, _now(), external_id))
+                self._outcome(db, external_id, attempt, "not_placed", via, error=error)
+            else:
+                db.execute("UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL WHERE external_id = ?",
+                           (error, _now(), external_id))
+                self._outcome(db, external_id, attempt, "refused", via, error=error)
         return self._get(external_id)
 
     def note_unknown(self, external_id: str, error: str, *, via: str = "response") -> Intent:
-        """Record an attempt whose outcome is unknown; the intent stays open until resolved."""
-        with self._write() as db:
-            attempt = self._require(db, external_id)
-            db.execute("UPDATE intents SET error = ?, updated_at = ? WHERE external_id = ? AND state = 'open'",
-                       (error, _now(), external_id))
-            self._outcome(db, external_id, attempt, "unknown", via, error=error)
+        """Record an attempt whose outcome is unknown: it is in doubt until a lookup settles it."""
+        with self._write(doing=f"recording {external_id}") as db:
+            attempt, state = self._require(db, external_id)
+            if state == "open":
+                db.execute("UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL,"
+                           " doubt_at = CASE WHEN inflight_at IS NULL THEN doubt_at"
+                           " WHEN doubt_at IS NULL OR inflight_at > doubt_at THEN inflight_at ELSE doubt_at END"
+                           " WHERE external_id = ?",
+                           (error, _now(), external_id))
+                self._outcome(db, external_id, attempt, "unknown", via, error=error)
+        return self._get(external_id)
+
+    def settle_not_found(self, external_id: str, *, now: datetime, settle_window: float,
+                         via: str = "lookup") -> Intent:
+        """A lookup found no order: ``not_placed`` once the settle window has passed since the last
+        attempt in doubt was sent; until then the intent stays open ("it may still land for N s").
+
+        Call with the intent's in-flight lock held, so no attempt is under way.
+        """
+        with self._write(doing=f"settling {external_id}") as db:
+            attempt, state = self._require(db, external_id)
+            intent = self._get_in(db, external_id)
+            if state != "open":
+                return intent
+            left = intent.may_land_for(now, settle_window)
+            if left <= 0:
+                error = "the API has no order with this external_id"
+                db.execute("UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, doubt_at = NULL,"
+                           " inflight_at = NULL WHERE external_id = ?", (error, _now(), external_id))
+                self._outcome(db, external_id, attempt, "not_placed", via, error=error)
+            else:
+                error = f"not found yet; it may still land for {left:.0f} s"
+                db.execute("UPDATE intents SET error = ?, updated_at = ?, doubt_at = ?, inflight_at = NULL"
+                           " WHERE external_id = ?", (error, _now(), _iso(intent.doubt_since), external_id))
+                self._outcome(db, external_id, attempt, "unknown", via, error=error)
+        return self._get(external_id)
+
+    def settle_conflict(self, external_id: str, detail: str, order: Order | None = None, *,
+                        via: str = "lookup") -> Intent:
+        """The API's order under this external id is not this intent's: ours was never placed, and
+        this id can never place it. Final."""
+        with self._write(doing=f"settling {external_id}") as db:
+            attempt, state = self._require(db, external_id)
+            if state == "placed":
+                return self._get_in(db, external_id)
+            db.execute("UPDATE intents SET state = 'conflict', error = ?, updated_at = ?, doubt_at = NULL,"
+                       " inflight_at = NULL WHERE external_id = ?", (detail, _now(), external_id))
+            self._outcome(db, external_id, attempt, "conflict", via, error=detail,
+                          order_code=getattr(order, "order_code", None), guid=getattr(order, "guid", None))
         return self._get(external_id)
 
     def refresh_status(self, external_id: str, order: Order) -> None:
         """Store the API's current status of a placed order (it moves on: Pending, then Completed)."""
-        with self._write() as db:
+        with self._write(doing=f"refreshing {external_id}") as db:
             db.execute(
                 "UPDATE intents SET status_id = ?, status_name = ?, updated_at = ? WHERE external_id = ? AND state = 'placed'",
                 (getattr(order, "status_id", None), getattr(order, "status_name", None), _now(), external_id),
             )
 
     @staticmethod
-    def _require(db: sqlite3.Connection, external_id: str) -> int:
-        row = db.execute("SELECT attempts FROM intents WHERE external_id = ?", (external_id,)).fetchone()
+    def _require(db: sqlite3.Connection, external_id: str) -> tuple[int, str]:
+        row = db.execute("SELECT attempts, state FROM intents WHERE external_id = ?", (external_id,)).fetchone()
         if row is None:
             raise LedgerError(f"no intent {external_id} in this ledger")
-        return int(row[0])
+        return int(row[0]), str(row[1])
 
     @staticmethod
-    def _outcome(db: sqlite3.Connection, external_id: str, attempt: int, outcome: str, via: str, **fields: Any) -> None:
+    def _outcome(db: sqlite3.Connection, external_id: str, attempt: int, outcome: str, via: str, *,
+                 at: str | None = None, **fields: Any) -> None:
         db.execute(
-            "INSERT INTO outcomes (external_id, attempt, recorded_at, outcome, via, order_code, guid, status_name, total, error)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outcomes (external_id, attempt, recorded_at, outcome, via, order_code, guid, status_name,"
+            " total, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (external_id, attempt, _now(), outcome, via, fields.get("order_code"), fields.get("guid"),
-             fields.get("status_name"), fields.get("total"), fields.get("error")),
+             fields.get("status_name"), fields.get("total"), fields.get("error"), at),
         )
+
+    def _get_in(self, db: sqlite3.Connection, external_id: str) -> Intent:
+        cursor = db.execute("SELECT * FROM intents WHERE external_id = ?", (external_id,))
+        cursor.row_factory = sqlite3.Row
+        return _intent(cursor.fetchone())
 
     def _get(self, external_id: str) -> Intent:
         intent = self.intent(external_id)
@@ -613,74 +841,37 @@ class Ledger:
         return self.intents("open")
 
     def outcomes(self, external_id: str | None = None) -> list[dict[str, Any]]:
-        """The attempt log (sent, placed, not placed, unknown), oldest first."""
+        """The attempt log (sent, placed, not placed, unknown, refused, late, conflict), oldest first."""
         where, params = ("WHERE external_id = ?", (external_id,)) if external_id else ("", ())
         return [dict(row) for row in self._read(f"SELECT * FROM outcomes {where} ORDER BY id", params)]
 
     # -- in-flight guard --------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def sending(self, external_id: str, *, busy: str = "is being sent or resolved elsewhere") -> Iterator[None]:
+    def sending(self, external_id: str, *, busy: str = "is being sent or resolved elsewhere") -> Any:
         """Hold the intent's in-flight lock from before it is opened until it is settled.
 
-        :meth:`resolve` will not settle an intent whose lock is held, because the order may still
-        be on its way. The OS drops the lock of a killed process, so its intent becomes resolvable.
+        A lookup never settles an intent whose lock someone else holds, because the order may
+        still be on its way. The OS drops the lock of a killed process.
         """
-        handle = self._try_lock(external_id)
-        if handle is None:
-            raise LedgerBusyError(f"{external_id} {busy}")
-        try:
-            yield
-        finally:
-            handle.close()
+        return self.guard.hold(external_id, busy=busy)
 
     def is_sending(self, external_id: str) -> bool:
         """True while some thread or process holds the intent's in-flight lock."""
-        handle = self._try_lock(external_id)
-        if handle is None:
-            return True
-        handle.close()
-        return False
+        return self.guard.is_held(external_id)
 
-    def _try_lock(self, external_id: str) -> Any:
-        if fcntl is None:  # pragma: no cover - Windows: no cross-process guard
-            return open(os.devnull, "rb")
-        directory = self.path.with_name(self.path.name + ".inflight")
-        directory.mkdir(exist_ok=True)
-        handle = open(directory / re.sub(r"[^A-Za-z0-9_-]", "_", external_id), "a+b")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return None
-        return handle
-
-    # -- resolution and reconciliation ------------------------------------------------------
+    # -- resolution and reconciliation (they need a client: minted_lab.ledger.reconcile) ---
 
     def resolve(self, client: MintedClient, external_id: str) -> Intent:
-        """Settle an open intent by looking its order up by ``external_id``: placed, or not placed.
+        """Settle an intent by looking its order up by ``external_id`` (see :func:`~minted_lab.ledger.reconcile.resolve`)."""
+        from minted_lab.ledger import reconcile
 
-        Raises :class:`LedgerBusyError` while the order is being sent, and lets the client's error
-        through when the lookup itself fails (the intent then stays open).
-        """
-        self.check(client)
-        if not self._get(external_id).is_open:
-            return self._get(external_id)
-        with self.sending(external_id, busy="is being sent right now; resolve it once that settles"):
-            return self.settle_by_lookup(client, external_id)
+        return reconcile.resolve(self, client, external_id)
 
-    def settle_by_lookup(self, client: MintedClient, external_id: str) -> Intent:
-        """Look the order up and settle the intent by what the API says; call with ``sending()`` held.
+    def reconcile(self, client: MintedClient, *, only_ours: bool = True) -> pl.DataFrame:
+        """Resolve open intents, then compare the ledger with the API (see :func:`~minted_lab.ledger.reconcile.reconcile`)."""
+        from minted_lab.ledger import reconcile
 
-        Holding the in-flight lock is what makes "no such order" a proof: nobody is sending it.
-        """
-        intent = self._get(external_id)
-        if not intent.is_open:
-            return intent
-        order = _lookup(client, external_id)
-        if order is not None:
-            return self.settle_placed(external_id, order, via="lookup")
-        return self.settle_not_placed(external_id, "the API has no order with this external_id", via="lookup")
+        return reconcile.reconcile(self, client, only_ours=only_ours)
 
     def span_start(self) -> date | None:
         """The first Istanbul date of the ledger's orders (server time of its quotes and orders)."""
@@ -689,80 +880,6 @@ class Ledger:
         if row[0] is None:
             return None
         return datetime.fromisoformat(row[0]).astimezone(ISTANBUL).date()
-
-    def reconcile(self, client: MintedClient, *, only_ours: bool = True) -> pl.DataFrame:
-        """Resolve open intents, then compare the ledger with the API's order history.
-
-        Orders are fetched from one day before the ledger's first date on (``startDate``). An API
-        order absent from the ledger is reported (``missing_in_ledger``) only when its
-        ``external_id`` looks like one of ours (``ML-`` + 12 hex digits), unless ``only_ours=False``.
-        Status progress (Pending → Completed) is stored and counts as a match; a reversed status
-        (Cancelled, Refunding, Refunded) is a difference. Columns: :data:`RECONCILE_SCHEMA`.
-        """
-        self.check(client)
-        rows: list[dict[str, Any]] = []
-        resolved: dict[str, str] = {}
-        for intent in self.open_intents():
-            try:
-                settled = self.resolve(client, intent.external_id)
-            except LedgerBusyError:
-                rows.append(_row("unknown", "being sent right now; reconcile again once it settles", intent))
-                continue
-            except MintedError as exc:
-                rows.append(_row("unknown", f"could not look it up: {exc}", intent))
-                continue
-            resolved[intent.external_id] = settled.state
-
-        start = self.span_start()
-        filters: dict[str, Any] = {}
-        if start is not None:
-            filters["start_date"] = start - timedelta(days=1)
-        api_orders: dict[str, Order] = {}
-        for order in _iter_orders(client, filters):
-            if order.external_id:
-                api_orders.setdefault(order.external_id, order)
-
-        seen: set[str] = {row["external_id"] for row in rows}
-        for intent in self.intents():
-            if intent.external_id in seen:
-                continue
-            seen.add(intent.external_id)
-            order = api_orders.get(intent.external_id)
-            if intent.external_id in resolved:
-                state = resolved[intent.external_id]
-                status = "resolved_placed" if state == "placed" else "resolved_not_placed"
-                detail = (f"outcome was unknown; the API has order {intent.order_code}" if state == "placed"
-                          else "outcome was unknown; the API has no such order, so it was not placed")
-                if state == "placed" and order is None:
-                    order = _lookup(client, intent.external_id)
-                rows.append(_row(status, detail, intent, order))
-                continue
-            if intent.state == "not_placed":
-                if order is None:
-                    rows.append(_row("match", "not placed, and the API has no such order", intent))
-                else:
-                    rows.append(_row("differs", f"the ledger says not placed but the API has order {order.order_code}", intent, order))
-                continue
-            if order is None:
-                order = _lookup(client, intent.external_id)
-            if order is None:
-                rows.append(_row("missing_in_api", f"placed as {intent.order_code} but the API has no such order", intent))
-                continue
-            differences = _differences(intent, order)
-            if differences:
-                rows.append(_row("differs", "; ".join(differences), intent, order))
-            else:
-                detail = "same items, total and status"
-                if order.status_name != intent.status_name:
-                    detail = f"same items and total; status moved {intent.status_name} → {order.status_name}"
-                    self.refresh_status(intent.external_id, order)
-                rows.append(_row("match", detail, intent, order))
-
-        for external_id, order in api_orders.items():
-            if external_id in seen or (only_ours and not OUR_EXTERNAL_ID.match(external_id)):
-                continue
-            rows.append(_row("missing_in_ledger", f"the API has order {order.order_code}; this ledger never sent it", None, order))
-        return pl.DataFrame(rows, schema=RECONCILE_SCHEMA)
 
     # -- frames -----------------------------------------------------------------------------
 
@@ -790,7 +907,7 @@ class Ledger:
             [
                 {
                     "external_id": i.external_id, "side": i.side, "state": i.state, "currency": i.currency,
-                    "items": _items_text(i.items), "attempts": i.attempts, "created_at": i.created_at,
+                    "items": items_text(i.items), "attempts": i.attempts, "created_at": i.created_at,
                     "order_code": i.order_code, "status_name": i.status_name, "total": i.total, "error": i.error,
                 }
                 for i in intents
@@ -818,10 +935,12 @@ def shared_ledger(client: MintedClient, directory: str | os.PathLike[str] | None
     return ledger
 
 
-def _intent(row: sqlite3.Row) -> Intent:
-    def when(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
+def _for(customer: str | None) -> str:
+    return f" for customer {customer}" if customer else ""
 
+
+def _intent(row: sqlite3.Row) -> Intent:
+    body_text = row["request_body"]
     return Intent(
         external_id=row["external_id"],
         side=row["side"],
@@ -829,61 +948,22 @@ def _intent(row: sqlite3.Row) -> Intent:
         currency=row["currency"],
         customer_external_id=row["customer_external_id"],
         items={sku: Decimal(amount) for sku, amount in json.loads(row["items"]).items()},
-        request_body=json.loads(row["request_body"]),
+        request_body=json.loads(body_text, parse_float=Decimal),
         attempts=row["attempts"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         quote_id=row["quote_id"],
-        quote_fixed_at=when(row["quote_fixed_at"]),
+        quote_fixed_at=_when(row["quote_fixed_at"]),
         order_code=row["order_code"],
         guid=row["guid"],
         status_id=row["status_id"],
         status_name=row["status_name"],
         price=_dec(row["price"]),
         total=_dec(row["total"]),
-        order_at=when(row["order_at"]),
+        order_at=_when(row["order_at"]),
         order_raw=json.loads(row["order_json"]) if row["order_json"] else None,
         error=row["error"],
+        doubt_at=_when(row["doubt_at"]),
+        inflight_at=_when(row["inflight_at"]),
+        request_content=body_text.encode("utf-8"),
     )
-
-
-def _lookup(client: MintedClient, external_id: str) -> Order | None:
-    """The order with this external_id, or None when the API proves there is none."""
-    return client.resolve(external_id)
-
-
-def _iter_orders(client: MintedClient, filters: dict[str, Any]) -> Iterator[Order]:
-    return iter(client.iter_orders(**filters))
-
-
-def _differences(intent: Intent, order: Order) -> list[str]:
-    found: list[str] = []
-    api_items = _order_items(order)
-    if not _same_amounts(intent.items, api_items):
-        found.append(f"items: ledger {_items_text(intent.items)}, API {_items_text(api_items)}")
-    if intent.total is not None and Decimal(str(order.total)) != intent.total:
-        found.append(f"total: ledger {intent.total}, API {order.total}")
-    if order.status_name in REVERSED_STATUSES:
-        found.append(f"status: ledger {intent.status_name}, API {order.status_name}")
-    expected_type = intent.side.capitalize()
-    if getattr(order, "type", None) and str(order.type).capitalize() != expected_type:
-        found.append(f"type: ledger {expected_type}, API {order.type}")
-    return found
-
-
-def _row(status: str, detail: str, intent: Intent | None, order: Order | None = None) -> dict[str, Any]:
-    return {
-        "status": status,
-        "detail": detail,
-        "external_id": intent.external_id if intent else order.external_id if order else None,
-        "type": intent.side.capitalize() if intent else getattr(order, "type", None),
-        "ledger_state": intent.state if intent else None,
-        "order_code": (order.order_code if order else None) or (intent.order_code if intent else None),
-        "guid": (order.guid if order else None) or (intent.guid if intent else None),
-        "ledger_items": _items_text(intent.items) if intent else None,
-        "api_items": _items_text(_order_items(order)) if order else None,
-        "ledger_total": intent.total if intent else None,
-        "api_total": Decimal(str(order.total)) if order else None,
-        "ledger_status": intent.status_name if intent else None,
-        "api_status": order.status_name if order else None,
-    }

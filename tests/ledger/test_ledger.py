@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from minted_lab.ledger import (
     SCHEMA_VERSION,
+    ExternalIdConflictError,
     Ledger,
     LedgerBusyError,
     LedgerError,
@@ -119,33 +121,84 @@ def test_placed_intent_stores_money_as_text(ledger: Ledger) -> None:
 
 def test_lifecycle_refuses_what_would_send_twice(ledger: Ledger) -> None:
     eid = "ML-00000000000D"
-    ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
+    t0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP", sent_at=t0)
     with pytest.raises(LedgerError, match="open intent whose outcome is unknown: resolve it first"):
         ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
     ledger.note_unknown(eid, "read timeout")
-    assert ledger.intent(eid).state == "open"  # type: ignore[union-attr]
-    ledger.settle_not_placed(eid, "the API has no order with this external_id", via="lookup")
+    assert ledger.intent(eid).doubt_at == t0  # type: ignore[union-attr]
+    inside = ledger.settle_not_found(eid, now=t0 + timedelta(seconds=299), settle_window=300)
+    assert (inside.state, inside.error) == ("open", "not found yet; it may still land for 1 s")
+    after = ledger.settle_not_found(eid, now=t0 + timedelta(seconds=300), settle_window=300)
+    assert after.state == "not_placed" and after.doubt_since is None
     again = ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
     assert (again.state, again.attempts) == ("open", 2)
-    ledger.settle_not_placed(eid, "x")
-    with pytest.raises(LedgerError, match="is a sell, not a buy"):
+    assert ledger.settle_refused(eid, "422 price token expired").state == "not_placed"
+    with pytest.raises(ExternalIdConflictError, match="a sell of GAG 250 GBP"):
         ledger.open_intent(eid, "buy", {"GAG": 1}, sell_body(eid), currency="GBP")
     ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
     ledger.settle_placed(eid, FakeOrder(eid))
     with pytest.raises(LedgerError, match="already placed"):
         ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
-    assert ledger.settle_not_placed(eid, "late lookup said no").state == "placed"
+    assert ledger.settle_refused(eid, "late refusal").state == "placed"
+    assert ledger.settle_not_found(eid, now=t0, settle_window=0).state == "placed"
     outcomes = [(o["attempt"], o["outcome"], o["via"]) for o in ledger.outcomes(eid)]
     assert outcomes == [
         (1, "sent", "intent"),
         (1, "unknown", "response"),
+        (1, "unknown", "lookup"),
         (1, "not_placed", "lookup"),
         (2, "sent", "intent"),
         (2, "not_placed", "response"),
         (3, "sent", "intent"),
         (3, "placed", "response"),
-        (3, "not_placed", "response"),
     ]
+
+
+def test_a_refused_resend_does_not_clear_the_doubt_of_an_earlier_attempt(ledger: Ledger) -> None:
+    eid = "ML-0000000000D1"
+    t0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=t0)
+    ledger.note_unknown(eid, "read timeout")
+    later = t0 + timedelta(seconds=10)
+    with pytest.raises(LedgerError, match="resolve it first"):
+        ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=later)
+    resent = ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=later,
+                                resend=True)
+    assert (resent.attempts, resent.doubt_at, resent.inflight_at) == (2, t0, later)
+    refused = ledger.settle_refused(eid, "connect failed", via="not_sent")
+    assert refused.state == "open" and refused.doubt_since == t0
+    assert [o["outcome"] for o in ledger.outcomes(eid)][-1] == "refused"
+    assert not any(o["outcome"] == "not_placed" for o in ledger.outcomes(eid))
+
+
+def test_an_order_found_after_not_placed_is_recorded_late(ledger: Ledger) -> None:
+    eid = "ML-0000000000D2"
+    ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
+    ledger.settle_refused(eid, "not sent", via="not_sent")
+    late = ledger.settle_placed(eid, FakeOrder(eid), via="lookup")
+    assert late.state == "placed"
+    assert [o["outcome"] for o in ledger.outcomes(eid)] == ["sent", "not_placed", "late"]
+
+
+def test_a_conflict_is_final_and_names_the_other_order(ledger: Ledger) -> None:
+    eid = "ML-0000000000D3"
+    ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
+    settled = ledger.settle_conflict(eid, "the API's order XY is a Buy of GAU 1", FakeOrder(eid, order_code="XY"))
+    assert settled.state == "conflict" and "GAU 1" in (settled.error or "")
+    with pytest.raises(ExternalIdConflictError):
+        ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP", resend=True)
+    with pytest.raises(ExternalIdConflictError):
+        ledger.settle_placed(eid, FakeOrder(eid))
+    assert ledger.outcomes(eid)[-1]["order_code"] == "XY"
+
+
+def test_the_journaled_body_is_the_bytes_given(ledger: Ledger) -> None:
+    eid = "ML-0000000000D4"
+    content = b'{"price_token":"abc","external_id":"ML-0000000000D4","items":[{"sku":"GAG","amount":5}]}'
+    intent = ledger.open_intent(eid, "sell", {"GAG": 5}, content, currency="GBP")
+    assert intent.request_content == content
+    assert intent.request_body["items"] == [{"sku": "GAG", "amount": 5}]
 
 
 def test_settling_an_unknown_intent_is_an_error(ledger: Ledger) -> None:

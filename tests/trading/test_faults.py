@@ -20,6 +20,7 @@ from minted_lab.client import MintedClient
 from minted_lab.errors import OutcomeUnknownError
 from minted_lab.ledger import Ledger, LedgerBusyError
 from minted_lab.sandbox import Sandbox
+from minted_lab.sandbox.money import loads
 from minted_lab.trading import BuyTicket, SellTicket, Ticket, TicketError
 
 from .conftest import sells_sent
@@ -52,36 +53,52 @@ def test_dropped_response_after_commit_resolves_to_placed(sb: Sandbox, client: M
     assert len(sb.orders()) == 1
 
 
-def test_dropped_request_before_commit_resolves_to_not_placed_and_resubmits_once(
+def test_dropped_request_before_commit_stays_unknown_inside_the_settle_window_and_resends_once(
         sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
     ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "drop_before_commit", times=1)
     with pytest.raises(OutcomeUnknownError):
         ticket.submit()
-    assert ticket.resolve() == "not_placed"
+    assert ticket.resolve() == "unknown"
+    assert "not found yet; it may still land for 300 s" in ticket.advice
+    assert "ticket.resend()" in ticket.advice
     assert sb.orders() == []
-    assert ledger.intent(ticket.external_id).state == "not_placed"  # type: ignore[union-attr]
-    if ticket.current_quote is None or ticket.current_quote.is_expired():
-        ticket.quote()
-    result = ticket.submit()
+    result = ticket.resend()
     assert ticket.state == "placed"
     assert result.order.external_id == ticket.external_id
     assert len(orders_with(sb, ticket.external_id)) == 1 and len(sb.orders()) == 1
     intent = ledger.intent(ticket.external_id)
     assert intent is not None and intent.attempts == 2
-    bodies = [r for r in sells_sent(sb)]
-    assert len(bodies) == 2
+    assert len(sells_sent(sb)) == 2
+    assert "not_placed" not in [o["outcome"] for o in ledger.outcomes(ticket.external_id)]
 
 
-def test_server_error_is_unknown_then_settled_by_lookup(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+def test_not_placed_after_the_settle_window_then_submitted_again(sb: Sandbox, client: MintedClient,
+                                                                 ledger: Ledger) -> None:
+    ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
+    ticket.quote()
+    sb.faults.inject("sell", "drop_before_commit", times=1)
+    with pytest.raises(OutcomeUnknownError):
+        ticket.submit()
+    sb.clock.advance(client.settle_window - 1)
+    assert ticket.resolve() == "unknown" and "may still land for 1 s" in ticket.advice
+    sb.clock.advance(1)
+    assert ticket.resolve() == "not_placed"
+    assert ledger.intent(ticket.external_id).state == "not_placed"  # type: ignore[union-attr]
+    ticket.quote()
+    ticket.submit()
+    assert len(orders_with(sb, ticket.external_id)) == 1 and len(sb.orders()) == 1
+
+
+def test_server_error_is_unknown_then_resent_once(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
     ticket = SellTicket(client, {"GAG": 2}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "status", times=1, status=503)
     with pytest.raises(OutcomeUnknownError):
         ticket.submit()
-    assert ticket.resolve() == "not_placed"
-    ticket.submit()
+    assert ticket.resolve() == "unknown"
+    ticket.resend()
     assert len(orders_with(sb, ticket.external_id)) == 1
 
 
@@ -159,13 +176,15 @@ def test_double_submit_waiter_gets_the_first_outcome_when_it_is_unknown(sb: Sand
 
 CHILD = textwrap.dedent("""
     import os, sys
+    from datetime import datetime
     from minted_lab.client import MintedClient
     from minted_lab.ledger import Ledger
     from minted_lab.trading import SellTicket
 
-    url, username, ledger_path, when = sys.argv[1:5]
-    client = MintedClient(url, username, os.environ["MINTED_PASSWORD"], environment="sandbox")
-    real_sell = client.sell
+    url, username, ledger_path, when, now = sys.argv[1:6]
+    frozen = datetime.fromisoformat(now)
+    client = MintedClient(url, username, os.environ["MINTED_PASSWORD"], environment="sandbox", clock=lambda: frozen)
+    real_sell = client.place
 
     def sell_and_stall(*args, **kwargs):
         if when == "before_send":
@@ -176,7 +195,7 @@ CHILD = textwrap.dedent("""
         sys.stdin.readline()
         return result
 
-    client.sell = sell_and_stall
+    client.place = sell_and_stall
     ticket = SellTicket(client, {"GAG": 7}, ledger=Ledger(ledger_path))
     print(ticket.external_id, flush=True)
     ticket.quote()
@@ -189,7 +208,7 @@ CHILD = textwrap.dedent("""
 def test_process_killed_between_send_and_settle_is_reconciled(sb: Sandbox, client: MintedClient, ledger: Ledger,
                                                               when: str, expected: str) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, sb.url, sb.username, str(ledger.path), when],
+        [sys.executable, "-c", CHILD, sb.url, sb.username, str(ledger.path), when, sb.clock.now().isoformat()],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "MINTED_PASSWORD": sb.password},
     )
@@ -204,6 +223,11 @@ def test_process_killed_between_send_and_settle_is_reconciled(sb: Sandbox, clien
     assert not ledger.is_sending(external_id)
     assert ledger.intent(external_id).state == "open"  # type: ignore[union-attr]
 
+    if when == "before_send":
+        early = ledger.reconcile(client).filter(external_id=external_id)
+        assert early["status"].to_list() == ["unknown"]
+        assert "may still land for 300 s" in early["detail"][0]
+        sb.clock.advance(client.settle_window)
     frame = ledger.reconcile(client)
     assert frame.filter(external_id=external_id)["status"].to_list() == [expected]
     placed = expected == "resolved_placed"
@@ -241,16 +265,19 @@ def test_two_hundred_sells_with_random_faults_agree_one_to_one(sb: Sandbox, clie
             pass
         if rng.random() < 0.3:
             continue
-        if ticket.resolve() == "not_placed":
-            ticket.quote()
+        if ticket.resolve() == "unknown":
             if rng.random() < 0.5:
                 sb.faults.inject("sell", rng.choice(["drop_after_commit", "drop_before_commit"]), times=1)
             try:
-                ticket.submit()
+                ticket.resend()
             except OutcomeUnknownError:
                 pass
     assert sb.faults.pending() == []
+    existing = {o["external_id"] for o in sb.orders()}
+    said_not_placed = {o["external_id"] for o in ledger.outcomes() if o["outcome"] == "not_placed"}
+    assert not existing & said_not_placed
 
+    sb.clock.advance(client.settle_window)
     frame = ledger.reconcile(client)
     statuses = Counter(frame["status"].to_list())
     assert set(statuses) <= {"match", "resolved_placed", "resolved_not_placed"}, statuses
@@ -261,12 +288,18 @@ def test_two_hundred_sells_with_random_faults_agree_one_to_one(sb: Sandbox, clie
     assert set(orders) == placed
     assert {t.external_id for t in tickets} == {i.external_id for i in ledger.intents()}
     assert ledger.open_intents() == []
+    received = {}
+    for record in sells_sent(sb):
+        received.setdefault(loads(record.body)["external_id"], []).append(record.body)
     for ticket in tickets:
         intent = ledger.intent(ticket.external_id)
         assert intent is not None
+        assert received[ticket.external_id][-1] == intent.request_content
         if intent.state == "placed":
             api = next(o for o in sb.orders() if o["external_id"] == ticket.external_id)
             assert Decimal(str(api["total"])) == intent.total
+    said_not_placed = {o["external_id"] for o in ledger.outcomes() if o["outcome"] == "not_placed"}
+    assert not set(orders) & said_not_placed
     assert fired["None"] < 200 and len(placed) > 150
 
 
@@ -287,18 +320,19 @@ def test_customer_buy_with_dropped_response_is_placed_once(sb: Sandbox, client: 
 
 def test_a_late_first_attempt_is_caught_by_the_duplicate_refusal(sb: Sandbox, client: MintedClient,
                                                                  ledger: Ledger) -> None:
+    """The first attempt lands after the ticket resent: the API refuses the duplicate, the ticket adopts."""
     ticket = SellTicket(client, {"GAG": 4}, ledger=ledger)
     quote = ticket.quote()
-    ledger.open_intent(ticket.external_id, "sell", ticket.items, {"external_id": ticket.external_id}, currency="GBP")
-    ledger.settle_not_placed(ticket.external_id, "looked up while the first attempt was still on its way", via="lookup")
+    sb.faults.inject("sell", "drop_before_commit", times=1)
+    with pytest.raises(OutcomeUnknownError):
+        ticket.submit()
     late = client.sell(quote, ticket.items, external_id=ticket.external_id)
-    ticket.state = "not_placed"
-    ticket.quote()
-    result = ticket.submit()
+    result = ticket.resend()
     assert result.order_code == late.order_code
     assert ticket.state == "placed"
     assert len(orders_with(sb, ticket.external_id)) == 1
-    assert [o["outcome"] for o in ledger.outcomes(ticket.external_id)][-2:] == ["unknown", "placed"]
+    assert [(o["outcome"], o["via"]) for o in ledger.outcomes(ticket.external_id)][-2:] == [
+        ("sent", "intent"), ("placed", "duplicate")]
 
 
 def test_seeded_ids_already_journaled_are_skipped(sb: Sandbox, ledger: Ledger) -> None:

@@ -44,7 +44,14 @@ def test_reconcile_reports_every_kind_of_row(sb: Sandbox, client: MintedClient, 
     ledger.settle_placed(ghost_id, dataclasses.replace(matched.order, external_id=ghost_id, order_code="GHOST001"))
     altered = place(client, ledger, grams=10)
     ledger.settle_placed(altered.external_id, dataclasses.replace(altered.order, total=Decimal("1.00")))
-    sb.clock.advance(120)
+    late_id = new_external_id()
+    ledger.open_intent(late_id, "sell", {"GAG": 11}, {"external_id": late_id}, currency="GBP")
+    ledger.settle_refused(late_id, "not sent: connect failed", via="not_sent")
+    client.sell(client.quote(), {"GAG": 11}, external_id=late_id)  # that attempt landed after all
+    taken_id = new_external_id()
+    ledger.open_intent(taken_id, "sell", {"GAG": 12}, {"external_id": taken_id}, currency="GBP")
+    client.buy(client.quote(), {"GAU": 1}, external_id=taken_id)  # someone else's order under our id
+    sb.clock.advance(client.settle_window)
 
     frame = ledger.reconcile(client)
     assert frame.schema == pl.Schema(RECONCILE_SCHEMA)
@@ -59,11 +66,15 @@ def test_reconcile_reports_every_kind_of_row(sb: Sandbox, client: MintedClient, 
     assert by_id[altered.external_id]["status"] == "differs"
     assert "total: ledger 1.00" in by_id[altered.external_id]["detail"]
     assert ledger.intent(matched.external_id).status_name == "Completed"  # type: ignore[union-attr]
+    assert by_id[late_id]["status"] == "resolved_late" and ledger.intent(late_id).state == "placed"  # type: ignore[union-attr]
+    assert [o["outcome"] for o in ledger.outcomes(late_id)] == ["sent", "not_placed", "late"]
+    assert by_id[taken_id]["status"] == "conflict" and ledger.intent(taken_id).state == "conflict"  # type: ignore[union-attr]
+    assert "Buy of GAU 1" in by_id[taken_id]["detail"] and "not this sell of GAG 12" in by_id[taken_id]["detail"]
 
     everything = ledger.reconcile(client, only_ours=False)
     assert "PARTNER-OWN-1" in everything["external_id"].to_list()
     assert dict(zip(*everything.group_by("status").len().sort("status").to_dict().values())) == {
-        "differs": 1, "match": 3, "missing_in_api": 1, "missing_in_ledger": 2,
+        "conflict": 1, "differs": 1, "match": 4, "missing_in_api": 1, "missing_in_ledger": 2,
     }
 
 

@@ -19,7 +19,9 @@ def test_quote_after_reconcile_settled_not_placed(tmp_path) -> None:
         with pytest.raises(OutcomeUnknownError):
             ticket.submit()
         assert ticket.state == "unknown"
-        ledger.reconcile(client)
+        assert ledger.reconcile(client)["status"].to_list() == ["unknown"]
+        sb.clock.advance(client.settle_window)
+        assert ledger.reconcile(client)["status"].to_list() == ["resolved_not_placed"]
         ticket.quote()
         assert ticket.state == "quoted"
         result = ticket.submit()

@@ -10,7 +10,7 @@ import pytest
 
 from minted_lab.client import MintedClient
 from minted_lab.errors import QuoteExpiredError, ValidationError
-from minted_lab.ledger import Ledger, LedgerMismatchError
+from minted_lab.ledger import ExternalIdConflictError, Ledger, LedgerMismatchError
 from minted_lab.sandbox import Sandbox
 from minted_lab.trading import PREVIEW_SCHEMA, BuyTicket, QuoteTooOldError, SellTicket, TicketError
 
@@ -149,7 +149,7 @@ def test_ticket_rebuilt_from_the_ledger_knows_its_state(client: MintedClient, le
     assert isinstance(again, SellTicket)
     assert again.state == "placed"
     assert again.submit().order_code == result.order_code
-    with pytest.raises(ValidationError, match="external_id"):
+    with pytest.raises(ExternalIdConflictError, match="journaled for another order"):
         SellTicket(client, {"GAG": 4}, ledger=ledger, external_id=ticket.external_id)
 
 

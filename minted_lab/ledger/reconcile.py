@@ -1,0 +1,222 @@
+"""Settling intents by asking the API, and comparing the whole ledger with it: the part that needs a client.
+
+A lookup settles an intent three ways. The API has an order under its ``external_id`` that is this
+intent's (side, SKUs, grams, customer): ``placed``, even after a ``not_placed`` verdict (a late
+arrival, recorded as such). It has an order that is someone else's: ``conflict``, never adopted.
+It has none: ``not_placed`` only once the client's settle window has passed since the last attempt
+that may still land; until then the intent stays open, and a resend is the safe way out.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from minted_lab.errors import MintedError
+from minted_lab.frames import MONEY
+from minted_lab.ledger.errors import LedgerBusyError
+from minted_lab.ledger.journal import Intent, Ledger
+from minted_lab.order_request import items_text, order_differences, order_items
+
+if TYPE_CHECKING:
+    from minted_lab.client import MintedClient
+    from minted_lab.models import Order
+
+__all__ = ["OUR_EXTERNAL_ID", "RECONCILE_SCHEMA", "RECONCILE_STATUSES", "conflict_text", "reconcile", "resolve",
+           "settle_by_lookup", "settle_with"]
+
+OUR_EXTERNAL_ID = re.compile(r"^ML-[0-9A-F]{12}$")
+REVERSED_STATUSES = frozenset({"Cancelled", "Refunding", "Refunded"})
+
+RECONCILE_STATUSES: dict[str, str] = {
+    "match": "the ledger and the API agree",
+    "resolved_placed": "the outcome was unknown; the API has the order, so it was placed",
+    "resolved_not_placed": "the outcome was unknown; the settle window passed and the API has no such order",
+    "resolved_late": "settled not placed earlier, but the order landed later: the ledger now says placed",
+    "unknown": "still unknown: being sent, not found yet inside the settle window, or the lookup failed",
+    "conflict": "the API's order under this external_id is not this intent's",
+    "differs": "the API's order differs from the ledger (total, or a reversed status)",
+    "missing_in_api": "the ledger says placed but the API has no such order",
+    "missing_in_ledger": "the API has an order with one of our external ids that this ledger never sent",
+}
+"""Every value of the reconcile frame's ``status`` column, with what it means."""
+
+RECONCILE_SCHEMA = pl.Schema(
+    {
+        "status": pl.String,
+        "detail": pl.String,
+        "external_id": pl.String,
+        "type": pl.String,
+        "ledger_state": pl.String,
+        "order_code": pl.String,
+        "guid": pl.String,
+        "ledger_items": pl.String,
+        "api_items": pl.String,
+        "ledger_total": MONEY,
+        "api_total": MONEY,
+        "ledger_status": pl.String,
+        "api_status": pl.String,
+    }
+)
+"""Columns of :func:`reconcile`; items are written ``"GAG 250"``, several joined by ``", "``."""
+
+
+def conflict_text(intent: Intent, order: Order, differences: list[str]) -> str:
+    """Both orders, named: ours (never placed) and the API's under the same external id."""
+    api_items = order_items(order)
+    theirs = items_text(api_items) if api_items is not None else "items without SKUs"
+    return (f"{intent.external_id} belongs to another order at the API: order {order.order_code} "
+            f"({getattr(order, 'type', None) or 'type not shown'} of {theirs}), not this {intent.side} of "
+            f"{items_text(intent.items)} ({'; '.join(differences)}); ours was never placed under this id")
+
+
+def settle_with(ledger: Ledger, client: MintedClient, intent: Intent, order: Order | None) -> Intent:
+    """Settle ``intent`` by what a lookup found (``order`` or None); call with its in-flight lock held."""
+    if intent.state in ("placed", "conflict"):
+        return intent
+    if order is not None:
+        differences = order_differences(intent.side, intent.items, intent.customer_external_id, order)
+        if differences:
+            return ledger.settle_conflict(intent.external_id, conflict_text(intent, order, differences), order)
+        return ledger.settle_placed(intent.external_id, order, via="lookup")
+    if intent.state != "open":
+        return intent
+    return ledger.settle_not_found(intent.external_id, now=client.now(), settle_window=client.settle_window)
+
+
+def settle_by_lookup(ledger: Ledger, client: MintedClient, external_id: str) -> Intent:
+    """Look the order up by ``external_id`` and settle the intent; call with its in-flight lock held."""
+    intent = ledger._get(external_id)
+    if intent.state in ("placed", "conflict"):
+        return intent
+    return settle_with(ledger, client, intent, client.resolve(external_id))
+
+
+def resolve(ledger: Ledger, client: MintedClient, external_id: str) -> Intent:
+    """Settle an intent by looking its order up: placed, conflict, not placed, or still open.
+
+    Raises :class:`LedgerBusyError` while the order is being sent, and lets the client's error
+    through when the lookup itself fails (the intent then stays as it was). A ``not_placed``
+    intent is looked up too, so an order that landed late is adopted.
+    """
+    ledger.check(client)
+    intent = ledger._get(external_id)
+    if intent.state in ("placed", "conflict"):
+        return intent
+    with ledger.sending(external_id, busy="is being sent right now; resolve it once that settles"):
+        return settle_by_lookup(ledger, client, external_id)
+
+
+def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -> pl.DataFrame:
+    """Resolve open intents, adopt late arrivals, then compare the ledger with the API's order history.
+
+    Orders are fetched from one day before the ledger's first date on (``startDate``). An API
+    order absent from the ledger is reported (``missing_in_ledger``) only when its
+    ``external_id`` looks like one of ours (``ML-`` + 12 hex digits), unless ``only_ours=False``.
+    Status progress (Pending → Completed) is stored and counts as a match; a reversed status
+    (Cancelled, Refunding, Refunded) is a difference. Statuses: :data:`RECONCILE_STATUSES`;
+    columns: :data:`RECONCILE_SCHEMA`.
+    """
+    ledger.check(client)
+    before = {intent.external_id: intent.state for intent in ledger.intents()}
+    rows: dict[str, dict[str, Any]] = {}
+    for intent in ledger.open_intents():
+        try:
+            resolve(ledger, client, intent.external_id)
+        except LedgerBusyError:
+            rows[intent.external_id] = _row("unknown", "being sent right now; reconcile again once it settles", intent)
+        except MintedError as exc:
+            rows[intent.external_id] = _row("unknown", f"could not look it up: {exc}", intent)
+
+    start = ledger.span_start()
+    filters: dict[str, Any] = {}
+    if start is not None:
+        filters["start_date"] = start - timedelta(days=1)
+    api_orders: dict[str, Order] = {}
+    for order in client.iter_orders(**filters):
+        if order.external_id:
+            api_orders.setdefault(order.external_id, order)
+
+    for intent in ledger.intents():
+        eid = intent.external_id
+        if eid in rows:
+            continue
+        order = api_orders.get(eid)
+        if intent.state == "not_placed" and order is not None:
+            try:
+                with ledger.sending(eid, busy="is being sent right now"):
+                    intent = settle_with(ledger, client, ledger._get(eid), order)
+            except LedgerBusyError:
+                rows[eid] = _row("unknown", "being sent right now; reconcile again once it settles", intent, order)
+                continue
+        rows[eid] = _compare(ledger, client, intent, before.get(eid), order)
+
+    for external_id, order in api_orders.items():
+        if external_id in rows or (only_ours and not OUR_EXTERNAL_ID.match(external_id)):
+            continue
+        rows[external_id] = _row("missing_in_ledger",
+                                 f"the API has order {order.order_code}; this ledger never sent it", None, order)
+    return pl.DataFrame(list(rows.values()), schema=RECONCILE_SCHEMA)
+
+
+def _compare(ledger: Ledger, client: MintedClient, intent: Intent, was: str | None, order: Order | None) -> dict[str, Any]:
+    """One reconcile row for an intent that is settled (or was just settled) in the ledger."""
+    state = intent.state
+    if state == "conflict":
+        return _row("conflict", intent.error or "the API's order under this external_id is not ours", intent, order)
+    if state == "open":
+        return _row("unknown", intent.error or "the outcome is still unknown", intent, order)
+    if state == "placed" and order is None:
+        order = client.resolve(intent.external_id)
+    if was == "open":
+        if state == "placed":
+            return _row("resolved_placed", f"outcome was unknown; the API has order {intent.order_code}", intent, order)
+        return _row("resolved_not_placed", "outcome was unknown; the settle window passed and the API has no such "
+                                            "order, so it was not placed", intent, order)
+    if was == "not_placed" and state == "placed":
+        return _row("resolved_late", f"settled not placed earlier, but order {intent.order_code} landed later; "
+                                     "the ledger now says placed", intent, order)
+    if state == "not_placed":
+        return _row("match", "not placed, and the API has no such order", intent, order)
+    if order is None:
+        return _row("missing_in_api", f"placed as {intent.order_code} but the API has no such order", intent)
+    differences = _differences(intent, order)
+    if differences:
+        return _row("differs", "; ".join(differences), intent, order)
+    detail = "same items, total and status"
+    if order.status_name != intent.status_name:
+        detail = f"same items and total; status moved {intent.status_name} → {order.status_name}"
+        ledger.refresh_status(intent.external_id, order)
+    return _row("match", detail, intent, order)
+
+
+def _differences(intent: Intent, order: Order) -> list[str]:
+    found = order_differences(intent.side, intent.items, intent.customer_external_id, order)
+    if intent.total is not None and order.total is not None and Decimal(str(order.total)) != intent.total:
+        found.append(f"total: ledger {intent.total}, API {order.total}")
+    if order.status_name in REVERSED_STATUSES:
+        found.append(f"status: ledger {intent.status_name}, API {order.status_name}")
+    return found
+
+
+def _row(status: str, detail: str, intent: Intent | None, order: Order | None = None) -> dict[str, Any]:
+    api_items = order_items(order) if order is not None else None
+    return {
+        "status": status,
+        "detail": detail,
+        "external_id": intent.external_id if intent else order.external_id if order else None,
+        "type": intent.side.capitalize() if intent else getattr(order, "type", None),
+        "ledger_state": intent.state if intent else None,
+        "order_code": (order.order_code if order else None) or (intent.order_code if intent else None),
+        "guid": (order.guid if order else None) or (intent.guid if intent else None),
+        "ledger_items": items_text(intent.items) if intent else None,
+        "api_items": items_text(api_items) if api_items is not None else None,
+        "ledger_total": intent.total if intent else None,
+        "api_total": Decimal(str(order.total)) if order is not None and order.total is not None else None,
+        "ledger_status": intent.status_name if intent else None,
+        "api_status": order.status_name if order else None,
+    }
