@@ -6,24 +6,34 @@
     form.confirm.value = True     # in production: form.confirm_text.value = "production"
     form.sell()                   # or form.sell_button.click(); a second click sends nothing
 
+When no answer comes back (a timeout, a dropped connection) the ticket is ``unknown``: Resolve
+looks the order up by its external id, and Send again (``form.resend()``) sends the very same
+request, which the API never places twice. While an earlier order of the same side may still
+land, Quote and Sell refuse to start another one unless the user ticks ``form.new_order_anyway``.
+
 Every outcome lives in plain attributes (``ticket``, ``preview_data``, ``result``, ``error``,
-``field_errors``) and is mirrored into the widgets, so a test reads either.
+``field_errors``, ``unsettled``) and is mirrored into the widgets, so a test reads either. Every
+failure, the ledger's included, is shown next to the buttons (``errors["form"]``), never only logged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
-from decimal import Decimal, InvalidOperation
+import warnings
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 import ipywidgets as widgets
 
+from minted_lab import _validate
 from minted_lab._validate import CURRENCIES
 from minted_lab.errors import APIError, MintedError, OutcomeUnknownError, QuoteExpiredError, ValidationError
-from minted_lab.ledger import Ledger
+from minted_lab.ledger import Intent, Ledger, shared_ledger
 from minted_lab.models import OrderResult, Quote
-from minted_lab.trading import BuyTicket, Preview, SellTicket, Ticket
+from minted_lab.trading import BuyTicket, Preview, SellTicket, Ticket, UnsettledOrderWarning
 from minted_lab.widgets._common import (
     SKU_NAMES,
     Ticker,
@@ -46,11 +56,17 @@ __all__ = ["BuyForm", "SellForm", "TicketForm"]
 FORM_SKUS: tuple[str, ...] = ("GAU", "GAG", "GPT", "GPD")
 FIELDS: tuple[str, ...] = ("sku", "amount", "currency", "customer", "form")
 LABEL = {"description_width": "80px"}
-MAX_GRAMS = 10**9
+SHOWN_WARNINGS: tuple[type[Warning], ...] = (RuntimeWarning, UserWarning)
+"""Warnings an action raises that the form shows next to the buttons (the trading core's own kinds)."""
+
+
+def grams_text(intent: Intent) -> str:
+    """An intent's items as people read them: ``5 g GAG``, several joined by ``", "``."""
+    return ", ".join(f"{amount} g {sku}" for sku, amount in sorted(intent.items.items()))
 
 
 class TicketForm(View):
-    """The shared form: SKU, grams (text parsed to Decimal), currency, optional customer, quote, confirm, submit."""
+    """The shared form: SKU, grams, currency, optional customer, quote, confirm, submit, send again, resolve."""
 
     ticket_class: ClassVar[type[Ticket]]
     verb: ClassVar[str]
@@ -68,6 +84,11 @@ class TicketForm(View):
         self.field_errors: dict[str, str] = {}
         self.busy = False
         self.notice = ""
+        self.unsettled: list[Intent] = []
+        self.asking_new_order = False
+        self._doubted: set[str] = set()
+        self._not_found: str | None = None
+        self._confirmed_token: str | None = None
         self._submit_lock = threading.Lock()
         self._ticker = Ticker(tick_seconds, self.tick, f"{self.verb}-countdown")
         side = self.verb.lower()
@@ -90,7 +111,13 @@ class TicketForm(View):
                                          description="Confirm", style=LABEL)
         self.submit_button = widgets.Button(description=self.verb, icon="check", button_style="danger",
                                             disabled=True)
+        self.resend_button = widgets.Button(
+            description="Send again", icon="repeat", button_style="warning",
+            tooltip="send the same request again (same external id): the API never places it twice")
         self.resolve_button = widgets.Button(description="Resolve", icon="search", button_style="warning")
+        self.unsettled_html = widgets.HTML("")
+        self.new_order_anyway = widgets.Checkbox(value=False, description="", indent=False,
+                                                 layout=widgets.Layout(width="auto"))
         self.result_html = widgets.HTML("")
 
         for widget, css in ((self.sku, "ml-sku"), (self.amount, "ml-amount"), (self.currency, "ml-currency"),
@@ -98,7 +125,9 @@ class TicketForm(View):
                             (self.countdown, "ml-countdown"), (self.preview, "ml-preview"),
                             (self.confirm, "ml-confirm"), (self.confirm_text, "ml-confirm-text"),
                             (self.submit_button, f"ml-{side}-button"), (self.submit_button, "ml-submit-button"),
-                            (self.resolve_button, "ml-resolve-button"), (self.result_html, "ml-result")):
+                            (self.resend_button, "ml-resend-button"), (self.resolve_button, "ml-resolve-button"),
+                            (self.unsettled_html, "ml-unsettled"), (self.new_order_anyway, "ml-new-order-anyway"),
+                            (self.result_html, "ml-result")):
             widget.add_class(css)
         for name, label in self.errors.items():
             label.add_class(f"ml-{name}-error")
@@ -106,7 +135,9 @@ class TicketForm(View):
         production = self.environment == "production"
         set_visible(self.confirm, not production)
         set_visible(self.confirm_text, production)
+        set_visible(self.resend_button, False)
         set_visible(self.resolve_button, False)
+        set_visible(self.new_order_anyway, False)
 
         def field(name: str, widget: widgets.Widget) -> widgets.VBox:
             return widgets.VBox([widget, self.errors[name]], layout=widgets.Layout(width="340px"))
@@ -119,40 +150,52 @@ class TicketForm(View):
             widgets.HBox([self.quote_button, self.countdown], layout=widgets.Layout(align_items="center")),
             self.preview,
             widgets.HBox([self.confirm, self.confirm_text]),
-            widgets.HBox([self.submit_button, self.resolve_button]),
+            widgets.HBox([self.submit_button, self.resend_button, self.resolve_button]),
+            self.unsettled_html,
+            self.new_order_anyway,
             self.errors["form"],
             self.result_html,
         ], layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"))
         self.root.add_class("ml-ticket-form")
         self.root.add_class(f"ml-{side}-form")
 
-        self.quote_button.on_click(lambda _: self.quote())
-        self.submit_button.on_click(lambda _: self.submit())
-        self.resolve_button.on_click(lambda _: self.resolve())
+        self.quote_button.on_click(self._clicked(self.quote))
+        self.submit_button.on_click(self._clicked(self.submit))
+        self.resend_button.on_click(self._clicked(self.resend))
+        self.resolve_button.on_click(self._clicked(self.resolve))
         for name, widget in (("sku", self.sku), ("amount", self.amount), ("currency", self.currency),
                              ("customer", self.customer)):
             widget.observe(lambda _change, name=name: self._input_changed(name), names="value")
         self.confirm.observe(lambda _: self._render(), names="value")
         self.confirm_text.observe(lambda _: self._render(), names="value")
 
+    def _clicked(self, action: Callable[[], object]) -> Callable[[widgets.Button], None]:
+        """A click handler that shows an unexpected failure next to the buttons, then lets it through.
+
+        ipywidgets only logs what a handler raises, which in Voilà nobody sees.
+        """
+
+        def handler(_button: widgets.Button) -> None:
+            try:
+                action()
+            except Exception as exc:
+                self._show_error("form", f"unexpected error: {type(exc).__name__}: {exc}")
+                raise
+
+        return handler
+
     # -- reading the inputs -------------------------------------------------------------------
 
-    def parse_amount(self) -> Decimal:
-        """The grams typed, as a Decimal (never a float); ValidationError on field ``amount`` otherwise."""
-        text = self.amount.value.strip().replace("_", "")
-        if not text:
+    def parse_amount(self) -> int | Decimal:
+        """The grams typed, read by the ticket's own parser (:func:`minted_lab._validate.amount`).
+
+        ASCII digits and at most one ``.`` (no ``1_0``, ``1e3`` or non-ASCII digits), positive,
+        within the validator's bound, whole on a sell: what the user sees is what is sent. An int
+        or a Decimal, never a float; ValidationError on field ``amount`` otherwise.
+        """
+        if not self.amount.value.strip():
             raise ValidationError("amount", "an amount in grams")
-        try:
-            grams = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError("amount", "a number of grams", self.amount.value) from None
-        if not grams.is_finite() or grams <= 0:
-            raise ValidationError("amount", "a positive number of grams", self.amount.value)
-        if grams >= MAX_GRAMS:
-            raise ValidationError("amount", f"less than {MAX_GRAMS:,} grams", self.amount.value)
-        if self.ticket_class.whole_grams and grams != grams.to_integral_value():
-            raise ValidationError("amount", "a whole number of grams (sells are in whole grams)", self.amount.value)
-        return grams
+        return _validate.amount(self.amount.value, "amount", whole=self.ticket_class.whole_grams)
 
     @property
     def confirmed(self) -> bool:
@@ -161,22 +204,34 @@ class TicketForm(View):
             return self.confirm_text.value.strip().lower() == self.environment
         return bool(self.confirm.value)
 
+    def _journal(self) -> Ledger:
+        """The ledger the tickets are journaled in: the one given, else the client's shared default.
+
+        The default is opened on first use, so a folder that cannot be written is reported by
+        Quote, next to the buttons, instead of breaking the form's construction.
+        """
+        return self.ledger if self.ledger is not None else shared_ledger(self.client)
+
     # -- actions -----------------------------------------------------------------------------
 
     def quote(self) -> Quote | None:
-        """Lock prices for the inputs and show the preview; errors go under the input they concern."""
+        """Lock prices for the inputs and show the preview; errors go under the input they concern.
+
+        The current ticket (same external id) is quoted again while nothing changed and it was
+        never placed. A new ticket is made only when no earlier order of this side may still land,
+        or after the user ticked :attr:`new_order_anyway`.
+        """
         self._clear_errors()
-        if self.ticket is not None and self.ticket.state in ("unknown", "submitting"):
-            self._show_error("form", f"{self.ticket.external_id} is {self.ticket.state}: resolve it before a new quote")
+        if self.busy:
+            self._refuse("not quoted: a request is in flight")
             return None
         try:
-            grams = self.parse_amount()
+            amount = self.parse_amount()
             customer = self.customer.value.strip() or None
-            amount: int | Decimal = int(grams) if grams == grams.to_integral_value() else grams
-            ticket = self.ticket if self._reusable(amount, customer) else None
+            ticket = self.ticket if self._reusable(amount, customer) else self._new_ticket(amount, customer)
             if ticket is None:
-                ticket = self.ticket_class(self.client, {self.sku.value: amount}, self.currency.value, customer,
-                                           self.ledger)
+                self._render()
+                return None
             self.ticket = ticket
             self.result = None
             quote = ticket.quote()
@@ -200,6 +255,30 @@ class TicketForm(View):
                 and ticket.items == {self.sku.value: amount} and ticket.currency == self.currency.value
                 and ticket.customer_external_id == customer)
 
+    def _new_ticket(self, amount: int | Decimal, customer: str | None) -> Ticket | None:
+        """A ticket for a new order; None, with the question shown, while an earlier one may still land.
+
+        The ticket's own :class:`UnsettledOrderWarning` is taken as the same question (an intent
+        opened elsewhere in between), and kept out of the notebook once the user has answered it.
+        """
+        ledger = self._journal()
+        self._refresh_unsettled(ledger)
+        if self.unsettled and not self.new_order_anyway.value:
+            self._ask_new_order()
+            return None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnsettledOrderWarning)
+            ticket = self.ticket_class(self.client, {self.sku.value: amount}, self.currency.value, customer, ledger)
+        unsettled = [w for w in caught if issubclass(w.category, UnsettledOrderWarning)]
+        self._show_warnings([w for w in caught if w not in unsettled])
+        if unsettled and not self.new_order_anyway.value:
+            self._refresh_unsettled(ledger)
+            self._ask_new_order()
+            return None
+        self.asking_new_order = False
+        self.new_order_anyway.value = False
+        return ticket
+
     def submit_blocker(self) -> str | None:
         """Why submitting now is refused (no quote, expired, not confirmed, in flight...), or None."""
         ticket = self.ticket
@@ -210,7 +289,9 @@ class TicketForm(View):
         if ticket.state == "placed":
             return f"already placed as {ticket.result.order_code if ticket.result else '?'}: quote again for a new order"
         if ticket.state == "unknown":
-            return "the outcome is unknown: resolve it first"
+            return f"the outcome of {ticket.external_id} is unknown: Send again (safe) or Resolve it"
+        if ticket.state == "conflict":
+            return f"{ticket.external_id} belongs to another order at the API: quote again for a new order"
         if ticket.state != "quoted":
             return "quote again"
         if ticket.current_quote.is_expired():
@@ -233,52 +314,205 @@ class TicketForm(View):
         try:
             blocker = self.submit_blocker()
             if blocker is not None:
-                self.notice = f"not sent: {blocker}"
+                if self.ticket is not None and self.ticket.state == "unknown":
+                    self.asking_new_order = True
                 repeat = self.ticket is not None and self.ticket.state == "placed"
-                self.errors["form"].value = "" if repeat else message_html(self.notice, "warn")
-                self._render()
+                self._refuse(f"not sent: {blocker}", quiet=repeat)
                 return None
-            assert self.ticket is not None
+            ticket = self.ticket
+            assert ticket is not None and ticket.current_quote is not None
             self._clear_errors()
             self.busy = True
+            self._confirmed_token = ticket.current_quote.token
+            self._not_found = None
             self._render()
-            try:
-                self.result = self.ticket.submit()
-                self.error = None
-            except OutcomeUnknownError as exc:
-                self.error = exc
-            except MintedError as exc:
-                self._show_exception(exc)
+            self._send(ticket.submit)
             return self.result
         finally:
             self.busy = False
             self._submit_lock.release()
             self._after_submit()
 
-    def resolve(self) -> str | None:
-        """Settle an unknown outcome by looking the order up by its external id; returns the ticket's state."""
-        if self.ticket is None:
+    def resend_blocker(self) -> str | None:
+        """Why Send again is refused now (nothing in doubt, a conflict, in flight, new prices unconfirmed), or None."""
+        ticket = self.ticket
+        if self.busy:
+            return "a request is in flight"
+        if ticket is None:
+            return "nothing was sent yet"
+        if ticket.state == "placed":
+            return f"already placed as {ticket.result.order_code if ticket.result else '?'}"
+        if ticket.state == "conflict":
+            return f"{ticket.external_id} belongs to another order at the API: quote again for a new order"
+        if not self._resendable(ticket):
+            return "nothing to send again: quote, confirm and sell"
+        quote = ticket.current_quote
+        if (quote is not None and not quote.is_expired() and quote.token != self._confirmed_token
+                and not self.confirmed):
+            if self.environment == "production":
+                return f"new prices: type {self.environment} to confirm them"
+            return "new prices: tick the confirmation"
+        return None
+
+    def _resendable(self, ticket: Ticket) -> bool:
+        """Whether Send again makes sense: the outcome is unknown, or proven not placed after being unknown."""
+        return ticket.state == "unknown" or (ticket.state == "not_placed" and ticket.external_id in self._doubted)
+
+    def resend(self) -> OrderResult | None:
+        """Send the ticket's request again (same body, same external id): the safe way out of ``unknown``.
+
+        If an earlier attempt landed, the API refuses the duplicate and the ticket adopts that
+        order; if none did, this attempt places it. Only ever at a price the user confirmed: when
+        the quote has expired, this quotes again and shows the new preview instead of sending, and
+        a confirmed click sends.
+        """
+        if not self._submit_lock.acquire(blocking=False):
             return None
-        self._clear_errors()
         try:
-            state = self.ticket.resolve()
+            blocker = self.resend_blocker()
+            if blocker is not None:
+                self._refuse(f"not sent again: {blocker}")
+                return None
+            ticket = self.ticket
+            assert ticket is not None
+            self._clear_errors()
+            quote = ticket.current_quote
+            if quote is None or quote.is_expired():
+                self._quote_for_resend(ticket)
+                return None
+            self.busy = True
+            self._confirmed_token = quote.token
+            self._not_found = None
+            self._render()
+            self._send(ticket.resend)
+            return self.result
+        finally:
+            self.busy = False
+            self._submit_lock.release()
+            self._after_submit()
+
+    def _quote_for_resend(self, ticket: Ticket) -> None:
+        """Fix new prices for a resend whose quote expired, show them, and ask for a new confirmation."""
+        try:
+            ticket.quote()
+            self.preview_data = ticket.preview()
         except MintedError as exc:
             self._show_exception(exc)
-            self._render()
-            return self.ticket.state
-        if state == "placed":
-            self.result = self.ticket.result
+            return
+        self.confirm.value = False
+        self.confirm_text.value = ""
+        then = "Send again" if ticket.state == "unknown" else self.verb
+        self._refuse(f"the quote had expired, so nothing was sent: the new prices are shown above; "
+                     f"confirm them, then press {then}")
+        if ticket.state == "quoted" and self.live:
+            self._ticker.start()
+
+    def _send(self, attempt: Callable[[], OrderResult]) -> None:
+        """Run one submit or resend of the ticket and keep its outcome; an unknown one is not an error."""
+        try:
+            with self._warnings_shown():
+                self.result = attempt()
             self.error = None
+        except OutcomeUnknownError as exc:
+            self.error = exc
+        except MintedError as exc:
+            self._show_exception(exc)
+
+    def resolve(self) -> str | None:
+        """Look orders up by external id: the form's ticket, and every earlier order of this side
+        that may still land (so none stays unrecorded); returns the ticket's state."""
+        self._clear_errors()
+        ticket = self.ticket
+        if ticket is not None:
+            try:
+                state = ticket.resolve()
+            except MintedError as exc:
+                self._show_exception(exc)
+            else:
+                if state == "placed":
+                    self.result = ticket.result
+                    self.error = None
+                self._not_found = ticket.external_id if state == "unknown" else None
+        for intent in self._earlier():
+            try:
+                self._journal().resolve(self.client, intent.external_id)
+            except MintedError as exc:
+                self._show_error("form", f"{intent.external_id}: {exc}")
         self._after_submit()
-        return state
+        return ticket.state if ticket is not None else None
 
     def _after_submit(self) -> None:
-        if self.ticket is not None and self.ticket.state in ("placed", "not_placed", "unknown"):
+        """Mirror an attempt's outcome: stop the countdown, ask for a new confirmation, re-read what may still land."""
+        ticket = self.ticket
+        if ticket is not None and ticket.state in ("placed", "not_placed", "unknown", "conflict"):
             self._ticker.stop()
             self.confirm.value = False
             self.confirm_text.value = ""
+            if ticket.state == "unknown":
+                self._doubted.add(ticket.external_id)
+        try:
+            self._refresh_unsettled()
+        except MintedError as exc:
+            self._show_exception(exc)
         self.result_html.value = self.result_text_html()
         self._render()
+
+    # -- earlier orders that may still land ---------------------------------------------------
+
+    def _refresh_unsettled(self, ledger: Ledger | None = None) -> None:
+        """Read from the ledger the orders of this side whose outcome is unknown (this form's or not)."""
+        journal = ledger if ledger is not None else self._journal()
+        self.unsettled = [i for i in journal.open_intents() if i.side == self.ticket_class.side]
+        if not self.unsettled:
+            self.asking_new_order = False
+            self.new_order_anyway.value = False
+
+    def _ask_new_order(self) -> None:
+        """Refuse to start a new order silently: show the warning and the explicit choice."""
+        self.asking_new_order = True
+        self.notice = self.unsettled_text()
+
+    def _earlier(self) -> list[Intent]:
+        """The unsettled orders other than the form's current ticket."""
+        current = self.ticket.external_id if self.ticket is not None else None
+        return [i for i in self.unsettled if i.external_id != current]
+
+    def _earlier_words(self, intents: list[Intent]) -> str:
+        side = self.ticket_class.side
+        if len(intents) == 1:
+            return f"the earlier {grams_text(intents[0])} {side}"
+        return f"earlier {side}s ({'; '.join(grams_text(i) for i in intents)})"
+
+    def _may_land_for(self, intents: list[Intent]) -> float:
+        now, window = self.client.now(), self.client.settle_window
+        return max((i.may_land_for(now, window) for i in intents), default=0.0)
+
+    def unsettled_text(self) -> str:
+        """The warning beside the buttons: earlier orders of this side that may still land, and the ways out."""
+        intents = self.unsettled if self.asking_new_order else self._earlier()
+        if not intents:
+            return ""
+        side = self.ticket_class.side
+        left = self._may_land_for(intents)
+        when = f" for {left:.0f} s" if left > 0 else ""
+        if len(intents) == 1:
+            earlier = f"the earlier {grams_text(intents[0])} {side} ({intents[0].external_id})"
+        else:
+            earlier = f"earlier {side}s ({'; '.join(f'{grams_text(i)}: {i.external_id}' for i in intents)})"
+        if not self.asking_new_order:
+            return f"{earlier[0].upper()}{earlier[1:]} may still land{when}: Resolve looks it up."
+        mine = self.ticket is not None and any(i.external_id == self.ticket.external_id for i in intents)
+        ways = ("Send again finishes it safely (the API never places the same external id twice), "
+                "Resolve looks it up" if mine else "Resolve looks it up")
+        return (f"No new {side} started: {earlier} may still land{when}. {ways}; "
+                f"or tick the box below to {side} {self._typed()} as a NEW order as well.")
+
+    def new_order_text(self) -> str:
+        """The explicit choice's label: ``Sell 6 g GAG as a NEW order (the earlier 5 g GAG sell may still land)``."""
+        return f"{self.verb} {self._typed()} as a NEW order ({self._earlier_words(self.unsettled)} may still land)"
+
+    def _typed(self) -> str:
+        return f"{self.amount.value.strip() or '?'} g {self.sku.value}"
 
     # -- the countdown -----------------------------------------------------------------------
 
@@ -333,9 +567,17 @@ class TicketForm(View):
         for label in self.errors.values():
             label.value = ""
 
+    def _refuse(self, text: str, *, quiet: bool = False) -> None:
+        """Say why nothing was done, as a warning next to the buttons (``quiet``: keep it in ``notice`` only)."""
+        self.notice = text
+        self.errors["form"].value = "" if quiet else message_html(text, "warn")
+        self._render()
+
     def _show_error(self, field: str, text: str) -> None:
-        self.field_errors[field] = text
-        self.errors[field].value = message_html(text, "error")
+        """Show an error under an input (or the form's slot), after any already shown there."""
+        previous = self.field_errors.get(field)
+        self.field_errors[field] = f"{previous}; {text}" if previous else text
+        self.errors[field].value = message_html(self.field_errors[field], "error")
 
     def _show_exception(self, exc: MintedError) -> None:
         """An error under the input it names (ValidationError field, a 422's field errors), else under the form."""
@@ -347,22 +589,48 @@ class TicketForm(View):
             self._show_error("form", f"the quote expired or was used; nothing was sent: quote again ({exc})")
         elif isinstance(exc, APIError) and exc.errors:
             for name, reasons in exc.errors.items():
-                target = field_of(name)
-                text = f"{name}: {'; '.join(map(str, reasons))}"
-                previous = self.field_errors.get(target)
-                self._show_error(target, f"{previous}; {text}" if previous else text)
+                self._show_error(field_of(name), f"{name}: {'; '.join(map(str, reasons))}")
         else:
             self._show_error("form", str(exc))
 
+    @contextlib.contextmanager
+    def _warnings_shown(self) -> Iterator[None]:
+        """Show next to the buttons what the trading core warns about during an action (say, an
+        order placed that the ledger could not record); other warnings go on as usual."""
+        recorded: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                for category in SHOWN_WARNINGS:
+                    warnings.simplefilter("always", category)
+                recorded = caught
+                yield
+        finally:
+            self._show_warnings(recorded)
+
+    def _show_warnings(self, caught: list[warnings.WarningMessage]) -> None:
+        for warning in caught:
+            if issubclass(warning.category, SHOWN_WARNINGS):
+                self._show_error("form", str(warning.message))
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
     def _render(self) -> None:
-        """Mirror the state into the widgets: preview, countdown, buttons."""
+        """Mirror the state into the widgets: preview, countdown, buttons, the unsettled warning."""
         self.preview.value = self.preview_html()
         self.countdown.value = message_html(self.countdown_text(), "warn" if (self.seconds_left() or 0) <= 30 else "info")
         self.submit_button.disabled = not self.can_submit
         self.quote_button.disabled = self.busy
-        state = self.ticket.state if self.ticket is not None else None
-        set_visible(self.resolve_button, state == "unknown")
-        self.resolve_button.disabled = self.busy or state != "unknown"
+        ticket = self.ticket
+        resendable = ticket is not None and self._resendable(ticket)
+        set_visible(self.resend_button, resendable)
+        self.resend_button.disabled = not resendable or self.resend_blocker() is not None
+        resolvable = (ticket is not None and ticket.state == "unknown") or bool(self._earlier())
+        set_visible(self.resolve_button, resolvable)
+        self.resolve_button.disabled = self.busy or not resolvable
+        self.unsettled_html.value = message_html(self.unsettled_text(), "warn")
+        asking = self.asking_new_order and bool(self.unsettled)
+        self.new_order_anyway.description = self.new_order_text() if asking else ""
+        set_visible(self.new_order_anyway, asking)
 
     def preview_html(self) -> str:
         """The preview as a small table: per SKU price per gram, spot, spread over spot, grams, total."""
@@ -380,20 +648,34 @@ class TicketForm(View):
                                  foot=foot, css="ml-preview-table")
 
     def result_text(self) -> str:
-        """The outcome in words: the placed order, an unknown outcome, or nothing yet."""
+        """The outcome in words: placed, unknown (not found yet and for how long it may still land),
+        not placed, a conflict, or nothing yet."""
         ticket = self.ticket
         if ticket is None:
             return ""
+        eid = ticket.external_id
         if ticket.state == "placed" and ticket.result is not None:
             result = ticket.result
             status = result.orders[0].status_name if result.orders else None
             return (f"placed order {result.order_code}" + (f", {status}" if status else "")
                     + f", total {money(result.total)} {ticket.currency}")
         if ticket.state == "unknown":
-            return (f"outcome unknown for {ticket.external_id}: the request may have reached the API. "
-                    "Resolve looks the order up by its external id.")
-        if ticket.state == "not_placed" and self.error is not None:
-            return f"not placed ({ticket.external_id}): quote again to retry with the same external id"
+            if self._not_found != eid:
+                return (f"outcome unknown for {eid}: the request may have reached the API. Send again sends "
+                        "the same request safely; Resolve looks the order up by its external id.")
+            left = ticket.may_land_for()
+            when = (f"it may still land for {left:.0f} s" if left > 0
+                    else "the settle window has passed: Resolve settles it")
+            return (f"not found yet; {when} ({eid}). Send again sends the same request safely: the API "
+                    "refuses a second order with this external id. Resolve looks again.")
+        if ticket.state == "not_placed":
+            if eid in self._doubted:
+                return (f"not placed ({eid}): the API has no order with this external id and the settle window "
+                        "has passed. Send again (or quote again) to retry with the same external id")
+            return f"not placed ({eid}): quote again to retry with the same external id"
+        if ticket.state == "conflict":
+            return (f"conflict ({eid}): this external id belongs to another order at the API; this "
+                    f"{ticket.side} was never placed. Quote again for a new order")
         return ""
 
     def result_text_html(self) -> str:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from minted_lab.errors import OutcomeUnknownError, QuoteExpiredError
 from minted_lab.ledger import ExternalIdConflictError, Ledger
 from minted_lab.sandbox import Sandbox
 from minted_lab.sandbox.money import loads
-from minted_lab.trading import BuyTicket, SellTicket
+from minted_lab.trading import BuyTicket, SellTicket, UnsettledOrderWarning
 
 from .conftest import sells_sent
 
@@ -328,3 +329,19 @@ def test_what_the_ledger_journaled_is_what_the_sandbox_received(sb: Sandbox, cli
     (record,) = [r for r in sb.requests if r.endpoint == "buy"]
     assert record.body == ledger.intent(ticket.external_id).request_content  # type: ignore[union-attr]
     assert loads(record.body)["items"] == [{"sku": "GAU", "amount": Decimal("0.125")}, {"sku": "GAG", "amount": 3}]
+
+
+def test_a_new_order_while_an_earlier_one_may_still_land_is_a_warned_choice(sb: Sandbox, client: MintedClient,
+                                                                            ledger: Ledger) -> None:
+    first = SellTicket(client, {"GAG": 5}, ledger=ledger)
+    first.quote()
+    sb.faults.inject("sell", "drop_before_commit")
+    with pytest.raises(OutcomeUnknownError):
+        first.submit()
+    with pytest.warns(UnsettledOrderWarning, match=f"earlier ones may still land: {first.external_id} \\(GAG 5\\)"):
+        SellTicket(client, {"GAG": 6}, ledger=ledger)
+    first.resend()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnsettledOrderWarning)
+        SellTicket(client, {"GAG": 6}, ledger=ledger)
+        BuyTicket(client, {"GAU": 1}, ledger=ledger)

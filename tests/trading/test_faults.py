@@ -26,6 +26,8 @@ from minted_lab.trading import BuyTicket, SellTicket, Ticket, TicketError
 from .conftest import sells_sent
 
 
+pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")  # intended here
+
 def orders_with(sb: Sandbox, external_id: str) -> list[dict]:
     """The sandbox's orders carrying this external id."""
     return [o for o in sb.orders() if o["external_id"] == external_id]

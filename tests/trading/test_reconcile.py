@@ -16,6 +16,8 @@ from minted_lab.trading import SellTicket, new_external_id
 import pytest
 
 
+pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")  # intended here
+
 def place(client: MintedClient, ledger: Ledger, grams: int = 5) -> SellTicket:
     """A placed sell ticket."""
     ticket = SellTicket(client, {"GAG": grams}, ledger=ledger)
