@@ -355,12 +355,9 @@ class Ticket:
         """
         seen = self._finished
         with self._lock:
-            if self._finished != seen:
-                return self._replay()
-            self._refresh()
-            if self.state == "placed":
-                assert self.result is not None
-                return self.result
+            done = self._already_done(seen)
+            if done is not None:
+                return done
             if self.state in ("unknown", "conflict"):
                 raise self._blocked()
             quote = self._require_quote()
@@ -380,12 +377,9 @@ class Ticket:
         """
         seen = self._finished
         with self._lock:
-            if self._finished != seen:
-                return self._replay()
-            self._refresh()
-            if self.state == "placed":
-                assert self.result is not None
-                return self.result
+            done = self._already_done(seen)
+            if done is not None:
+                return done
             if self.state == "conflict":
                 raise self._blocked()
             if self.state in ("draft", "quoted"):
@@ -393,6 +387,16 @@ class Ticket:
             if self.current_quote is None or self.current_quote.is_expired():
                 self.quote()
             return self._attempt(resend=True)
+
+    def _already_done(self, seen: int) -> OrderResult | None:
+        """The outcome a caller gets without sending: a concurrent attempt's (a double click), or the placed result."""
+        if self._finished != seen:
+            return self._replay()
+        self._refresh()
+        if self.state == "placed":
+            assert self.result is not None
+            return self.result
+        return None
 
     def _blocked(self) -> MintedError:
         if self.state == "conflict":
@@ -579,7 +583,8 @@ class Ticket:
     def _state_advice(self) -> str:
         if self.state == "unknown":
             left = self.may_land_for()
-            found = self._intent.error if self._intent is not None and self._intent.error else "the outcome is unknown"
+            error = self._intent.error if self._intent is not None else None
+            found = "not found yet" if error and error.startswith("not found yet") else "the outcome is unknown"
             when = (f"it may still land for {left:.0f} s" if left > 0
                     else "ticket.resolve() settles it now (the settle window has passed)")
             return (f"{found}; {when}. ticket.resend() sends the same request again safely (the API refuses a "

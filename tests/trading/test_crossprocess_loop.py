@@ -91,24 +91,22 @@ def test_many_processes_selling_through_faults_and_kills_agree_one_to_one(sb: Sa
     kills = 0
     injected: Counter[str] = Counter()
     deadline = time.monotonic() + 240
-    next_kill = time.monotonic() + rng.uniform(0.3, 0.8)
     while any(c.poll() is None for c in children) and time.monotonic() < deadline:
         if not sb.faults.pending() and rng.random() < 0.5:
             kind = rng.choice(FAULTS)
             params = {"seconds": rng.uniform(0.05, 0.6)} if kind == "latency" else {}
             sb.faults.inject("sell", kind, **params)
             injected[kind] += 1
-        if kills < kills_wanted and time.monotonic() >= next_kill:
-            alive = [c for c in children if c.poll() is None]
-            if alive:
-                victim = rng.choice(alive)
-                victim.send_signal(signal.SIGKILL)
-                victim.wait(10)
-                kills += 1
-                children.append(_start(sb, home, per_worker // 2, 2000 + kills))
-                readers.append(_reader(children[-1], lines))
-            next_kill = time.monotonic() + rng.uniform(0.3, 0.8)
-        time.sleep(0.02)
+        started = sum(line.startswith("ticket ") for line in lines)
+        alive = [c for c in children if c.poll() is None]
+        if kills < kills_wanted and started >= 18 * (kills + 1) + rng.randint(0, 5) and alive:
+            victim = rng.choice(alive)  # wherever it is: quoting, journaling, sending, settling
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+            kills += 1
+            children.append(_start(sb, home, per_worker, 2000 + kills))
+            readers.append(_reader(children[-1], lines))
+        time.sleep(0.01)
     for child in children:
         assert child.wait(60) in (0, -signal.SIGKILL)
     for reader in readers:
