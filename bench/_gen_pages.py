@@ -89,7 +89,9 @@ def generate(n_orders: int, per_page: int = 30, seed: int = 7) -> tuple[list[byt
     )
     amount_e4 = np.where(
         item_buy,
-        rng.integers(1, 2_000_000, size=m) // np.where(rng.random(m) < 0.3, 10_000, 1) * np.where(rng.random(m) < 0.3, 10_000, 1),
+        rng.integers(1, 2_000_000, size=m)
+        // np.where(rng.random(m) < 0.3, 10_000, 1)
+        * np.where(rng.random(m) < 0.3, 10_000, 1),
         rng.integers(1, 1_000, size=m) * 10_000,
     )
     amount_e4 = np.maximum(amount_e4, 1)
@@ -122,13 +124,20 @@ def generate(n_orders: int, per_page: int = 30, seed: int = 7) -> tuple[list[byt
         pl.col("line"),
         pl.concat_str(
             [
-                pl.lit('{"sku":"'), pl.col("sku"),
-                pl.lit('","product_id":'), pl.col("product_id").cast(pl.String),
-                pl.lit(',"product_name":"'), pl.col("product_name"),
-                pl.lit('","spot_price":'), _num(pl.col("spot_e4"), 4),
-                pl.lit(',"price":'), _num(pl.col("price_e2"), 2),
-                pl.lit(',"tax_rate":0,"tax":0,"amount":'), _num(pl.col("amount_e4"), 4),
-                pl.lit(',"total":'), _num(pl.col("total_e2"), 2),
+                pl.lit('{"sku":"'),
+                pl.col("sku"),
+                pl.lit('","product_id":'),
+                pl.col("product_id").cast(pl.String),
+                pl.lit(',"product_name":"'),
+                pl.col("product_name"),
+                pl.lit('","spot_price":'),
+                _num(pl.col("spot_e4"), 4),
+                pl.lit(',"price":'),
+                _num(pl.col("price_e2"), 2),
+                pl.lit(',"tax_rate":0,"tax":0,"amount":'),
+                _num(pl.col("amount_e4"), 4),
+                pl.lit(',"total":'),
+                _num(pl.col("total_e2"), 2),
                 pl.lit("}"),
             ]
         ).alias("j"),
@@ -163,12 +172,20 @@ def generate(n_orders: int, per_page: int = 30, seed: int = 7) -> tuple[list[byt
     g = pl.col("guid")
     customer = pl.concat_str(
         [
-            pl.lit('{"external_id":"C'), pl.col("cust_no").cast(pl.String),
-            pl.lit('","firstname":"'), pl.col("first"),
-            pl.lit('","middlename":null,"lastname":"'), pl.col("last"),
-            pl.lit('","fullname":"'), pl.col("first"), pl.lit(" "), pl.col("last"),
-            pl.lit('","email":"customer@example.com","phone":"+90532'), pl.col("cust_no").cast(pl.String).str.zfill(7),
-            pl.lit('","gender":"F","identity_number":"1234567'), pl.col("cust_no").cast(pl.String).str.zfill(4),
+            pl.lit('{"external_id":"C'),
+            pl.col("cust_no").cast(pl.String),
+            pl.lit('","firstname":"'),
+            pl.col("first"),
+            pl.lit('","middlename":null,"lastname":"'),
+            pl.col("last"),
+            pl.lit('","fullname":"'),
+            pl.col("first"),
+            pl.lit(" "),
+            pl.col("last"),
+            pl.lit('","email":"customer@example.com","phone":"+90532'),
+            pl.col("cust_no").cast(pl.String).str.zfill(7),
+            pl.lit('","gender":"F","identity_number":"1234567'),
+            pl.col("cust_no").cast(pl.String).str.zfill(4),
             pl.lit('","birthdate":"1990-05-01"}'),
         ]
     )
@@ -177,22 +194,46 @@ def generate(n_orders: int, per_page: int = 30, seed: int = 7) -> tuple[list[byt
         pl.concat_str(
             [
                 pl.lit('{"guid":"'),
-                g.str.slice(0, 8), pl.lit("-"), g.str.slice(8, 4), pl.lit("-"), g.str.slice(12, 4), pl.lit("-"),
-                g.str.slice(16, 4), pl.lit("-"), g.str.slice(20, 12),
-                pl.lit('","order_code":"'), pl.col("code"),
-                pl.lit('","external_id":"'), pl.col("ext"),
-                pl.lit('","type":"'), pl.col("type"),
-                pl.lit('","price":'), money,
-                pl.lit(',"tax":0,"total":'), money,
-                pl.lit(',"payment_cost":0,"currency_code":"'), pl.col("ccy"),
-                pl.lit('","currency_rate":'), _num(pl.col("rate_e8"), 8),
-                pl.lit(',"currency_total":'), _num(pl.col("ccy_total_e2"), 2),
-                pl.lit(',"status_id":'), pl.col("status_id").cast(pl.String),
-                pl.lit(',"status_name":"'), pl.col("status_name"),
-                pl.lit('","payment_type":"cash","payment":null,"order_at":"'), pl.col("at").dt.strftime("%d-%m-%Y %H:%M"),
-                pl.lit('","description":"'), pl.col("desc_grams").cast(pl.String), pl.lit("gr - #"), pl.col("desc_sku"),
-                pl.lit('","customer":'), pl.when(pl.col("has_customer")).then(customer).otherwise(pl.lit("null")),
-                pl.lit(',"items":['), pl.col("items"), pl.lit("]}"),
+                g.str.slice(0, 8),
+                pl.lit("-"),
+                g.str.slice(8, 4),
+                pl.lit("-"),
+                g.str.slice(12, 4),
+                pl.lit("-"),
+                g.str.slice(16, 4),
+                pl.lit("-"),
+                g.str.slice(20, 12),
+                pl.lit('","order_code":"'),
+                pl.col("code"),
+                pl.lit('","external_id":"'),
+                pl.col("ext"),
+                pl.lit('","type":"'),
+                pl.col("type"),
+                pl.lit('","price":'),
+                money,
+                pl.lit(',"tax":0,"total":'),
+                money,
+                pl.lit(',"payment_cost":0,"currency_code":"'),
+                pl.col("ccy"),
+                pl.lit('","currency_rate":'),
+                _num(pl.col("rate_e8"), 8),
+                pl.lit(',"currency_total":'),
+                _num(pl.col("ccy_total_e2"), 2),
+                pl.lit(',"status_id":'),
+                pl.col("status_id").cast(pl.String),
+                pl.lit(',"status_name":"'),
+                pl.col("status_name"),
+                pl.lit('","payment_type":"cash","payment":null,"order_at":"'),
+                pl.col("at").dt.strftime("%d-%m-%Y %H:%M"),
+                pl.lit('","description":"'),
+                pl.col("desc_grams").cast(pl.String),
+                pl.lit("gr - #"),
+                pl.col("desc_sku"),
+                pl.lit('","customer":'),
+                pl.when(pl.col("has_customer")).then(customer).otherwise(pl.lit("null")),
+                pl.lit(',"items":['),
+                pl.col("items"),
+                pl.lit("]}"),
             ]
         ).alias("j")
     )
@@ -204,22 +245,40 @@ def generate(n_orders: int, per_page: int = 30, seed: int = 7) -> tuple[list[byt
     last_page = max(1, -(-n // per_page))
     pnum = pl.col("page") + 1
     url = pl.concat_str([pl.lit(BASE + "?page="), pnum.cast(pl.String)])
-    prev_url = pl.when(pnum > 1).then(_q(pl.concat_str([pl.lit(BASE + "?page="), (pnum - 1).cast(pl.String)]))).otherwise(pl.lit("null"))
-    next_url = pl.when(pnum < last_page).then(_q(pl.concat_str([pl.lit(BASE + "?page="), (pnum + 1).cast(pl.String)]))).otherwise(pl.lit("null"))
+    prev_url = (
+        pl.when(pnum > 1)
+        .then(_q(pl.concat_str([pl.lit(BASE + "?page="), (pnum - 1).cast(pl.String)])))
+        .otherwise(pl.lit("null"))
+    )
+    next_url = (
+        pl.when(pnum < last_page)
+        .then(_q(pl.concat_str([pl.lit(BASE + "?page="), (pnum + 1).cast(pl.String)])))
+        .otherwise(pl.lit("null"))
+    )
     start = pl.col("page") * per_page + 1
     body = pages_df.select(
         pl.concat_str(
             [
-                pl.lit('{"data":{"current_page":'), pnum.cast(pl.String),
-                pl.lit(',"data":['), pl.col("j"),
-                pl.lit(f'],"first_page_url":"{BASE}?page=1","from":'), start.cast(pl.String),
-                pl.lit(f',"last_page":{last_page},"last_page_url":"{BASE}?page={last_page}","links":[{{"url":'), prev_url,
-                pl.lit(',"label":"&laquo; Previous","active":false},{"url":'), _q(url),
-                pl.lit(',"label":"'), pnum.cast(pl.String),
-                pl.lit('","active":true},{"url":'), next_url,
-                pl.lit(',"label":"Next &raquo;","active":false}],"next_page_url":'), next_url,
-                pl.lit(f',"path":"{BASE}","per_page":{per_page},"prev_page_url":'), prev_url,
-                pl.lit(',"to":'), (start + pl.col("count") - 1).cast(pl.String),
+                pl.lit('{"data":{"current_page":'),
+                pnum.cast(pl.String),
+                pl.lit(',"data":['),
+                pl.col("j"),
+                pl.lit(f'],"first_page_url":"{BASE}?page=1","from":'),
+                start.cast(pl.String),
+                pl.lit(f',"last_page":{last_page},"last_page_url":"{BASE}?page={last_page}","links":[{{"url":'),
+                prev_url,
+                pl.lit(',"label":"&laquo; Previous","active":false},{"url":'),
+                _q(url),
+                pl.lit(',"label":"'),
+                pnum.cast(pl.String),
+                pl.lit('","active":true},{"url":'),
+                next_url,
+                pl.lit(',"label":"Next &raquo;","active":false}],"next_page_url":'),
+                next_url,
+                pl.lit(f',"path":"{BASE}","per_page":{per_page},"prev_page_url":'),
+                prev_url,
+                pl.lit(',"to":'),
+                (start + pl.col("count") - 1).cast(pl.String),
                 pl.lit(f',"total":{n}}},"success":true,"code":0,"message":""}}'),
             ]
         )

@@ -37,8 +37,11 @@ def plain_pull(url: str, username: str, password: str) -> int:
     with httpx.Client(base_url=url, auth=httpx.DigestAuth(username, password), timeout=30.0) as http:
         page = 1
         while True:
-            response = http.get("/partner/orders", headers=headers, params={
-                "page": page, "total": PAGE_SIZE, "sortBy": "created_at", "sortType": "asc"})
+            response = http.get(
+                "/partner/orders",
+                headers=headers,
+                params={"page": page, "total": PAGE_SIZE, "sortBy": "created_at", "sortType": "asc"},
+            )
             response.raise_for_status()
             data = json.loads(response.content)["data"]
             count += len(data["data"])
@@ -91,15 +94,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time is kept")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--server-process", action="store_true", help="serve the sandbox from a child process")
-    parser.add_argument("--latency", type=float, default=0.0,
-                        help="seconds the sandbox waits before each page answer (emulates a remote API)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the sandbox waits before each page answer (emulates a remote API)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     with sandbox(args.seed, args.orders, not args.server_process, args.latency) as (url, username, password):
         where = "a child process" if args.server_process else "a thread of this process"
-        print(f"sandbox with {args.orders:,} orders up in {time.perf_counter() - started:.1f} s, served from {where}"
-              + (f", {args.latency * 1000:.0f} ms latency per page" if args.latency else ""))
+        print(
+            f"sandbox with {args.orders:,} orders up in {time.perf_counter() - started:.1f} s, served from {where}"
+            + (f", {args.latency * 1000:.0f} ms latency per page" if args.latency else "")
+        )
         client_times, plain_times = [], []
         for _ in range(args.repeat):
             t0 = time.perf_counter()

@@ -119,9 +119,22 @@ def worker(path: str, file: Path, repeats: int, expected: dict[str, int]) -> Non
 
 def _run(path: str, file: Path, repeats: int, expected: dict[str, int]) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", path, "--file", str(file), "--repeats", str(repeats),
-         "--expected", json.dumps(expected)],
-        check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)},
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            path,
+            "--file",
+            str(file),
+            "--repeats",
+            str(repeats),
+            "--expected",
+            json.dumps(expected),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent)},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -150,9 +163,11 @@ def main() -> None:
     size = sum(map(len, pages))
     assert all(b"\n" not in p for p in pages)
     repeats = args.repeats or (3 if args.n < 500_000 else 2)
-    print(f"{args.n:,} orders, {expected['items']:,} items, {len(pages):,} pages of {args.per_page}, "
-          f"{size / 1e6:,.0f} MB of JSON, generated in {gen_s:.1f} s; {os.cpu_count()} CPUs; "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+    print(
+        f"{args.n:,} orders, {expected['items']:,} items, {len(pages):,} pages of {args.per_page}, "
+        f"{size / 1e6:,.0f} MB of JSON, generated in {gen_s:.1f} s; {os.cpu_count()} CPUs; "
+        f"load average before: {os.getloadavg()[0]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp) / "pages.ndjson"
         file.write_bytes(b"\n".join(pages))
@@ -169,7 +184,7 @@ def main() -> None:
         "c": "c  orjson.loads per page alone (GC on)",
         "c0": "c0 orjson.loads per page alone (GC off)",
     }
-    print(f"\n| path | median s | runs | peak RSS added | x JSON size |\n|---|---:|---:|---:|---:|")
+    print("\n| path | median s | runs | peak RSS added | x JSON size |\n|---|---:|---:|---:|---:|")
     med = {}
     for path, r in results.items():
         med[path] = statistics.median(r["times"])  # type: ignore[arg-type]

@@ -47,10 +47,16 @@ def in_thread(history: int) -> Iterator[Target]:
 @contextlib.contextmanager
 def in_process(history: int) -> Iterator[Target]:
     """The sandbox served by the CLI in its own process."""
-    code = ("import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
-            "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))")
-    proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--clock", "frozen", "--history", str(history)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    code = (
+        "import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
+        "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "--port", "0", "--clock", "frozen", "--history", str(history)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         yield Target(proc.stdout.readline().split(" on ", 1)[1].split()[0])
@@ -72,8 +78,9 @@ def sync_run(sb: Target, path: str, params: dict[str, str], seconds: float, limi
         return count, time.perf_counter() - started
 
 
-async def async_run(sb: Target, clients: int, seconds: float, limit: int,
-                    one: Callable[[httpx.AsyncClient, int], Awaitable[None]]) -> tuple[int, float]:
+async def async_run(
+    sb: Target, clients: int, seconds: float, limit: int, one: Callable[[httpx.AsyncClient, int], Awaitable[None]]
+) -> tuple[int, float]:
     """Requests done by `clients` concurrent async clients (each its own connection and Digest state)."""
     done = 0
     deadline = time.perf_counter() + seconds
@@ -106,8 +113,10 @@ async def read_page(http: httpx.AsyncClient, _: int) -> None:
 
 def quote_and_sell(run: str) -> Callable[[httpx.AsyncClient, int], Awaitable[None]]:
     """Fix a quote, then sell 1 g of silver with it (external ids unique per `run`)."""
+
     async def one(http: httpx.AsyncClient, n: int) -> None:
         await _quote_and_sell(http, f"{run}-{n}")
+
     return one
 
 
@@ -121,8 +130,10 @@ async def _quote_and_sell(http: httpx.AsyncClient, ident: str) -> None:
 
 def measure(sb: Target, seconds: float, limit: int, tag: str) -> None:
     """Print one line per (workload, concurrency)."""
-    for label, path, params in (("order statuses", "/partner/orders/statuses", {}),
-                                ("orders page (30)", "/partner/orders", {"total": "30"})):
+    for label, path, params in (
+        ("order statuses", "/partner/orders/statuses", {}),
+        ("orders page (30)", "/partner/orders", {"total": "30"}),
+    ):
         count, took = sync_run(sb, path, params, seconds, limit)
         print(f"  1 client    {label:<17} {count / took:7.0f} req/s  ({count} in {took:.2f} s)")
         one = read_statuses if path.endswith("statuses") else read_page
@@ -140,9 +151,13 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=5000, help="request budget per line")
     parser.add_argument("--history", type=int, default=5000)
     args = parser.parse_args()
-    print(f"{args.history} past orders, Digest SHA-256, budget {args.seconds:g} s / {args.max_requests} requests per line")
-    for title, place in (("sandbox in a thread of this process", in_thread),
-                         ("sandbox in its own process (minted-lab sandbox)", in_process)):
+    print(
+        f"{args.history} past orders, Digest SHA-256, budget {args.seconds:g} s / {args.max_requests} requests per line"
+    )
+    for title, place in (
+        ("sandbox in a thread of this process", in_thread),
+        ("sandbox in its own process (minted-lab sandbox)", in_process),
+    ):
         with place(args.history) as target:
             print(title)
             measure(target, args.seconds, args.max_requests, title[:6])

@@ -9,34 +9,66 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from minted_lab._version import __version__ as __version__
 
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["MintedClient", "AsyncMintedClient"], "minted_lab.client"),
     "Settings": "minted_lab.config",
     **dict.fromkeys(
         [
-            "Quote", "QuotePrice", "Order", "OrderItem", "OrderCustomer", "OrderResult", "OrderPage",
-            "OrderStatus", "ProductPrice", "MintedPrice", "MintedPrices", "Wallet", "Customer",
+            "Quote",
+            "QuotePrice",
+            "Order",
+            "OrderItem",
+            "OrderCustomer",
+            "OrderResult",
+            "OrderPage",
+            "OrderStatus",
+            "ProductPrice",
+            "MintedPrice",
+            "MintedPrices",
+            "Wallet",
+            "Customer",
         ],
         "minted_lab.models",
     ),
     **dict.fromkeys(
         [
-            "MintedError", "ConfigurationError", "ValidationError", "APIError", "ParameterError",
-            "QuoteExpiredError", "DuplicateExternalIdError", "AuthenticationError",
-            "PermissionDeniedError", "NotFoundError", "RateLimitError", "ServerError",
-            "ResponseFormatError", "TransportError", "NotSentError", "OutcomeUnknownError",
+            "MintedError",
+            "ConfigurationError",
+            "ValidationError",
+            "APIError",
+            "ParameterError",
+            "QuoteExpiredError",
+            "DuplicateExternalIdError",
+            "AuthenticationError",
+            "PermissionDeniedError",
+            "NotFoundError",
+            "RateLimitError",
+            "ServerError",
+            "ResponseFormatError",
+            "TransportError",
+            "NotSentError",
+            "OutcomeUnknownError",
         ],
         "minted_lab.errors",
     ),
-    **dict.fromkeys(["SellTicket", "BuyTicket", "Preview", "TicketError", "QuoteTooOldError", "UnsettledOrderWarning"],
-                    "minted_lab.trading"),
+    **dict.fromkeys(
+        ["SellTicket", "BuyTicket", "Preview", "TicketError", "QuoteTooOldError", "UnsettledOrderWarning"],
+        "minted_lab.trading",
+    ),
     "OrderRequest": "minted_lab.order_request",
     **dict.fromkeys(
         [
-            "Ledger", "LedgerError", "LedgerMismatchError", "LedgerBusyError", "LedgerCorruptError",
-            "LedgerReadOnlyError", "LedgerDiskFullError", "LedgerLockedError", "ExternalIdConflictError",
+            "Ledger",
+            "LedgerError",
+            "LedgerMismatchError",
+            "LedgerBusyError",
+            "LedgerCorruptError",
+            "LedgerReadOnlyError",
+            "LedgerDiskFullError",
+            "LedgerLockedError",
+            "ExternalIdConflictError",
         ],
         "minted_lab.ledger",
     ),
@@ -65,20 +97,50 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from minted_lab.client import AsyncMintedClient, MintedClient
     from minted_lab.config import Settings
     from minted_lab.errors import (
-        APIError, AuthenticationError, ConfigurationError, DuplicateExternalIdError, MintedError,
-        NotFoundError, NotSentError, OutcomeUnknownError, ParameterError, PermissionDeniedError,
-        QuoteExpiredError, RateLimitError, ResponseFormatError, ServerError, TransportError,
+        APIError,
+        AuthenticationError,
+        ConfigurationError,
+        DuplicateExternalIdError,
+        MintedError,
+        NotFoundError,
+        NotSentError,
+        OutcomeUnknownError,
+        ParameterError,
+        PermissionDeniedError,
+        QuoteExpiredError,
+        RateLimitError,
+        ResponseFormatError,
+        ServerError,
+        TransportError,
         ValidationError,
     )
     from minted_lab.ledger import (
-        ExternalIdConflictError, Ledger, LedgerBusyError, LedgerCorruptError, LedgerDiskFullError, LedgerError,
-        LedgerLockedError, LedgerMismatchError, LedgerReadOnlyError,
+        ExternalIdConflictError,
+        Ledger,
+        LedgerBusyError,
+        LedgerCorruptError,
+        LedgerDiskFullError,
+        LedgerError,
+        LedgerLockedError,
+        LedgerMismatchError,
+        LedgerReadOnlyError,
+    )
+    from minted_lab.models import (
+        Customer,
+        MintedPrice,
+        MintedPrices,
+        Order,
+        OrderCustomer,
+        OrderItem,
+        OrderPage,
+        OrderResult,
+        OrderStatus,
+        ProductPrice,
+        Quote,
+        QuotePrice,
+        Wallet,
     )
     from minted_lab.order_request import OrderRequest
-    from minted_lab.models import (
-        Customer, MintedPrice, MintedPrices, Order, OrderCustomer, OrderItem, OrderPage, OrderResult,
-        OrderStatus, ProductPrice, Quote, QuotePrice, Wallet,
-    )
     from minted_lab.sandbox import Sandbox
     from minted_lab.trading import BuyTicket, Preview, QuoteTooOldError, SellTicket, TicketError, UnsettledOrderWarning
     from minted_lab.widgets import BuyForm, OrdersExplorer, PriceBoard, SellForm

@@ -10,15 +10,15 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote as urlquote
 
 import httpx
 
-from . import __version__
 from ._parse import dumps, loads
+from ._version import __version__
 from .config import Settings
 from .endpoints import ENDPOINTS, Endpoint, Retry
 from .errors import (
@@ -47,11 +47,20 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 #: a Retry-After longer than this is not waited for: the error is raised at once
 MAX_RETRY_AFTER = 60.0
 _STATUS_CLASSES: dict[int, type[APIError]] = {
-    401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError, 422: ParameterError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ParameterError,
     429: RateLimitError,
 }
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
-             httpx.LocalProtocolError, httpx.ProxyError)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
 #: the connection failed after the request (or part of it) was written, without a response
 _DROPPED = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError, httpx.CloseError)
 
@@ -97,8 +106,14 @@ class Engine:
     backoff_base = 0.25
     backoff_cap = 8.0
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None,
-                 id_factory: Callable[[], str] | None, max_retries: int) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None,
+        id_factory: Callable[[], str] | None,
+        max_retries: int,
+    ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries: expected an integer ≥ 0, got {max_retries!r}")
         self.settings = settings
@@ -124,8 +139,12 @@ class Engine:
         return Call(endpoint, **kwargs)
 
     def headers(self, call: Call) -> dict[str, str]:
-        headers = {"x-client-id": self.settings.client_id, "Accept-Language": self.settings.language,
-                   "api-version": call.endpoint.api_version, "Accept": "application/json"}
+        headers = {
+            "x-client-id": self.settings.client_id,
+            "Accept-Language": self.settings.language,
+            "api-version": call.endpoint.api_version,
+            "Accept": "application/json",
+        }
         if call.body is not None or call.content is not None:
             headers["Content-Type"] = "application/json"
         return headers
@@ -139,8 +158,13 @@ class Engine:
 
     def request_kwargs(self, call: Call) -> dict[str, Any]:
         """Arguments for ``httpx.Client.request``: bytes bodies, so a Digest retry can resend them."""
-        return {"method": call.endpoint.method, "url": call.path, "params": call.params,
-                "content": self.body_bytes(call), "headers": self.headers(call)}
+        return {
+            "method": call.endpoint.method,
+            "url": call.path,
+            "params": call.params,
+            "content": self.body_bytes(call),
+            "headers": self.headers(call),
+        }
 
     def info(self, call: Call, url: str | None = None) -> RequestInfo:
         if url is None:
@@ -152,43 +176,55 @@ class Engine:
         """The response as the endpoint's model, or raise the matching MintedError."""
         info = self.info(call, str(response.request.url))
         status = response.status_code
-        log.info("%s %s -> %s in %.0f ms", call.endpoint.method, response.request.url.path, status, elapsed * 1000,
-                 extra={"endpoint": call.endpoint.name, "status": status, "elapsed_ms": elapsed * 1000})
+        log.info(
+            "%s %s -> %s in %.0f ms",
+            call.endpoint.method,
+            response.request.url.path,
+            status,
+            elapsed * 1000,
+            extra={"endpoint": call.endpoint.name, "status": status, "elapsed_ms": elapsed * 1000},
+        )
         content = response.content
         if status >= 400 or status < 200:
             raise self._api_error(call, info, response, content)
         try:
             envelope = loads(content)
-        except Exception as exc:  # noqa: BLE001 - any unreadable body (huge exponents, deep nesting...)
-            error = self.unreadable(call, f"the body is not JSON we can read ({_describe(exc)})", content, info,
-                                    status)
+        except Exception as exc:
+            error = self.unreadable(call, f"the body is not JSON we can read ({_describe(exc)})", content, info, status)
             raise error from error.__cause__
         if not isinstance(envelope, dict) or "data" not in envelope or not isinstance(envelope.get("success"), bool):
-            raise self.unreadable(call, "the body is not the {data, success, code, message} envelope", content,
-                                  info, status)
+            raise self.unreadable(
+                call, "the body is not the {data, success, code, message} envelope", content, info, status
+            )
         if not envelope["success"]:
             raise self._api_error(call, info, response, content, envelope)
         return self.parse(call, envelope["data"], content, info, status)
 
-    def parse(self, call: Call, data: Any, content: bytes, info: RequestInfo | None = None,
-              status: int | None = None) -> Any:
+    def parse(
+        self, call: Call, data: Any, content: bytes, info: RequestInfo | None = None, status: int | None = None
+    ) -> Any:
         """``data`` as the endpoint's model; any failure to read it raises as ``unreadable`` says."""
         endpoint = call.endpoint
-        ctx = ParseContext(received_at=self.clock(), clock=self.clock, content=content,
-                           customer_external_id=call.customer_external_id, external_id=call.external_id)
+        ctx = ParseContext(
+            received_at=self.clock(),
+            clock=self.clock,
+            content=content,
+            customer_external_id=call.customer_external_id,
+            external_id=call.external_id,
+        )
         try:
             if endpoint.shape == "many":
                 if not isinstance(data, list):
                     raise ValueError(f"expected a list, got {type(data).__name__}")
                 return tuple(endpoint.model.from_api(row, ctx) for row in data)
             return endpoint.model.from_api(data, ctx)
-        except Exception as exc:  # noqa: BLE001 - a model that cannot read the answer, whatever it raised
-            error = self.unreadable(call, f"unexpected {endpoint.name} data: {_describe(exc)}", content, info,
-                                    status)
+        except Exception as exc:
+            error = self.unreadable(call, f"unexpected {endpoint.name} data: {_describe(exc)}", content, info, status)
             raise error from error.__cause__
 
-    def unreadable(self, call: Call, reason: str, content: bytes, info: RequestInfo | None,
-                   status: int | None) -> MintedError:
+    def unreadable(
+        self, call: Call, reason: str, content: bytes, info: RequestInfo | None, status: int | None
+    ) -> MintedError:
         """A success answer we cannot read: ResponseFormatError on a read; on sell and buy, where the
         order may exist all the same, the OutcomeUnknownError that carries the external id.
 
@@ -198,13 +234,14 @@ class Engine:
         error = ResponseFormatError(reason, status=status, request=info, excerpt=excerpt(content))
         return self.final_error(call, error)
 
-    def _api_error(self, call: Call, info: RequestInfo, response: httpx.Response, content: bytes,
-                   envelope: Any = None) -> APIError:
+    def _api_error(
+        self, call: Call, info: RequestInfo, response: httpx.Response, content: bytes, envelope: Any = None
+    ) -> APIError:
         status = response.status_code
         if envelope is None:
             try:
                 envelope = loads(content) if content else None
-            except Exception:  # noqa: BLE001 - the status alone still says what went wrong
+            except Exception:
                 envelope = None
         message, code, errors = response.reason_phrase, None, None
         if isinstance(envelope, dict):
@@ -231,16 +268,32 @@ class Engine:
         if isinstance(exc, _NOT_SENT):
             error: MintedError = NotSentError(
                 f"not sent on {call.endpoint.name}: {kind} ({exc}); nothing reached the server",
-                request=info, external_id=call.external_id, cause=exc)
+                request=info,
+                external_id=call.external_id,
+                cause=exc,
+            )
         elif isinstance(exc, httpx.DecodingError):
             error = ResponseFormatError(f"the body could not be decoded ({kind}: {exc})", request=info)
         else:
-            what = "timed out waiting for the answer" if isinstance(exc, httpx.TimeoutException) else "the connection dropped"
-            error = OutcomeUnknownError(f"outcome unknown on {call.endpoint.name}: {what} ({kind})",
-                                        request=info, external_id=call.external_id, cause=exc)
+            what = (
+                "timed out waiting for the answer"
+                if isinstance(exc, httpx.TimeoutException)
+                else "the connection dropped"
+            )
+            error = OutcomeUnknownError(
+                f"outcome unknown on {call.endpoint.name}: {what} ({kind})",
+                request=info,
+                external_id=call.external_id,
+                cause=exc,
+            )
         error.__cause__ = exc
-        log.info("%s %s failed: %s", call.endpoint.method, call.path, kind,
-                    extra={"endpoint": call.endpoint.name, "error": kind})
+        log.info(
+            "%s %s failed: %s",
+            call.endpoint.method,
+            call.path,
+            kind,
+            extra={"endpoint": call.endpoint.name, "error": kind},
+        )
         return error
 
     # ------------------------------------------------------------------ retries
@@ -264,7 +317,7 @@ class Engine:
         return None
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.backoff_cap, self.backoff_base * 2 ** attempt) * random.uniform(0.5, 1.0)
+        return min(self.backoff_cap, self.backoff_base * 2**attempt) * random.uniform(0.5, 1.0)
 
     def final_error(self, call: Call, error: MintedError) -> MintedError:
         """The error to raise: on sell and buy, anything that may follow a commit is outcome-unknown."""
@@ -278,8 +331,12 @@ class Engine:
             return self._with_resolve_hint(error, call)
         if not isinstance(error, (ServerError, ResponseFormatError)):
             return error
-        unknown = OutcomeUnknownError(f"outcome unknown on {call.endpoint.name}: {error}", request=error.request,
-                                      external_id=call.external_id, cause=error)
+        unknown = OutcomeUnknownError(
+            f"outcome unknown on {call.endpoint.name}: {error}",
+            request=error.request,
+            external_id=call.external_id,
+            cause=error,
+        )
         unknown.__cause__ = error
         return self._with_resolve_hint(unknown, call)
 
@@ -302,8 +359,9 @@ def _describe(exc: BaseException) -> str:
 
 
 _TOKEN_WORDS = re.compile(r"price[ _]?token|fiyat anahtar", re.IGNORECASE)
-_STALE_WORDS = re.compile(r"expired|invalid|unknown|already used|not found|geçersiz|süresi|kullanılmış|bulunamad",
-                          re.IGNORECASE)
+_STALE_WORDS = re.compile(
+    r"expired|invalid|unknown|already used|not found|geçersiz|süresi|kullanılmış|bulunamad", re.IGNORECASE
+)
 _EXTERNAL_ID_WORDS = re.compile(r"external[ _]?id|sipariş numara", re.IGNORECASE)
 _TAKEN_WORDS = re.compile(r"already|taken|duplicate|exists|been used|daha önce|zaten|kullanılmış", re.IGNORECASE)
 
@@ -317,8 +375,9 @@ def refusal_class(endpoint: str, message: str, errors: Mapping[str, Any] | None)
     fields = set(errors or ())
     if "price_token" in fields or (not fields and _TOKEN_WORDS.search(message) and _STALE_WORDS.search(message)):
         return QuoteExpiredError
-    if endpoint in ("sell", "buy") and ("external_id" in fields or (
-            not fields and _EXTERNAL_ID_WORDS.search(message) and _TAKEN_WORDS.search(message))):
+    if endpoint in ("sell", "buy") and (
+        "external_id" in fields or (not fields and _EXTERNAL_ID_WORDS.search(message) and _TAKEN_WORDS.search(message))
+    ):
         return DuplicateExternalIdError
     return ParameterError
 

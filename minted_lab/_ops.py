@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any, TypeVar
 
-from . import _validate as v
+from . import validate as v
 from ._http import Call, Engine
 from .errors import NotFoundError, ValidationError
-from .order_request import OrderRequest
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
+from .order_request import OrderRequest
 
 T = TypeVar("T")
 Op = Generator[Call, Any, T]
@@ -30,17 +30,35 @@ def quote(engine: Engine, currency: str, customer_external_id: str | None, total
     return (yield engine.call("pricefix", body=body, customer_external_id=customer_external_id))
 
 
-def order_request(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None,
-                  currency: str | None, customer_external_id: str | None) -> OrderRequest:
+def order_request(
+    engine: Engine,
+    side: str,
+    quote: Any,
+    items: Any,
+    external_id: str | None,
+    currency: str | None,
+    customer_external_id: str | None,
+) -> OrderRequest:
     """Validate a sell or buy once; the external id is made here (by the engine's factory), before any attempt."""
-    return OrderRequest.build(side, quote, items, external_id=external_id, currency=currency,
-                              customer_external_id=customer_external_id, id_factory=engine.id_factory)
+    return OrderRequest.build(
+        side,
+        quote,
+        items,
+        external_id=external_id,
+        currency=currency,
+        customer_external_id=customer_external_id,
+        id_factory=engine.id_factory,
+    )
 
 
 def order_call(engine: Engine, request: OrderRequest) -> Call:
     """The call that sends ``request.content`` byte for byte."""
-    return engine.call(request.side, content=request.content, external_id=request.external_id,
-                       customer_external_id=request.customer_external_id)
+    return engine.call(
+        request.side,
+        content=request.content,
+        external_id=request.external_id,
+        customer_external_id=request.customer_external_id,
+    )
 
 
 def send(engine: Engine, request: OrderRequest) -> Op[OrderResult]:
@@ -49,8 +67,15 @@ def send(engine: Engine, request: OrderRequest) -> Op[OrderResult]:
     return (yield order_call(engine, request))
 
 
-def place(engine: Engine, side: str, quote: Any, items: Any, external_id: str | None, currency: str | None,
-          customer_external_id: str | None) -> Op[OrderResult]:
+def place(
+    engine: Engine,
+    side: str,
+    quote: Any,
+    items: Any,
+    external_id: str | None,
+    currency: str | None,
+    customer_external_id: str | None,
+) -> Op[OrderResult]:
     request = order_request(engine, side, quote, items, external_id, currency, customer_external_id)
     return (yield from send(engine, request))
 
@@ -59,8 +84,9 @@ def order(engine: Engine, id: str) -> Op[Order]:
     return (yield engine.call("order", path_params={"id": v.lookup_id(id)}))
 
 
-def find_order(engine: Engine, guid: str | None, order_code: str | None, external_id: str | None,
-               push_hook: bool) -> Op[Order | None]:
+def find_order(
+    engine: Engine, guid: str | None, order_code: str | None, external_id: str | None, push_hook: bool
+) -> Op[Order | None]:
     body: dict[str, Any] = {}
     for name, value in (("guid", guid), ("order_code", order_code), ("external_id", external_id)):
         if value is not None:
@@ -90,11 +116,9 @@ def list_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]
 
 def walk_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]]:
     """Filters for walking every page: ascending by creation, so new orders only ever land at the end."""
-    for key, wanted in (("sort_by", "created_at"), ("sortBy", "created_at"), ("sort_type", "asc"),
-                        ("sortType", "asc")):
+    for key, wanted in (("sort_by", "created_at"), ("sortBy", "created_at"), ("sort_type", "asc"), ("sortType", "asc")):
         if filters.get(key, wanted) != wanted:
-            raise ValidationError(key, f"{wanted!r}: walking every page needs created_at ascending",
-                                  filters[key])
+            raise ValidationError(key, f"{wanted!r}: walking every page needs created_at ascending", filters[key])
     params = yield from list_params(engine, filters)
     params.update(sortBy="created_at", sortType="asc")
     return params

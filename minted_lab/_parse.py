@@ -9,7 +9,7 @@ module would raise its own exceptions for some, and ``int()`` would take minutes
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo

@@ -43,17 +43,40 @@ class _Base:
 
     _engine: Engine
 
-    def _setup(self, base_url: str | None, username: str | None, password: str | None, *, client_id: str,
-               language: str, timeout: float, environment: str | None, clock: Callable[[], datetime] | None,
-               id_factory: Callable[[], str] | None, max_retries: int, settle_window: float) -> dict[str, Any]:
-        settings = Settings(base_url=base_url, username=username, password=password, client_id=client_id,
-                            language=language, timeout=timeout, environment=environment,
-                            settle_window=settle_window).validated()
+    def _setup(
+        self,
+        base_url: str | None,
+        username: str | None,
+        password: str | None,
+        *,
+        client_id: str,
+        language: str,
+        timeout: float,
+        environment: str | None,
+        clock: Callable[[], datetime] | None,
+        id_factory: Callable[[], str] | None,
+        max_retries: int,
+        settle_window: float,
+    ) -> dict[str, Any]:
+        settings = Settings(
+            base_url=base_url,
+            username=username,
+            password=password,
+            client_id=client_id,
+            language=language,
+            timeout=timeout,
+            environment=environment,
+            settle_window=settle_window,
+        ).validated()
         self._engine = Engine(settings, clock=clock, id_factory=id_factory, max_retries=max_retries)
         assert settings.username is not None and settings.password is not None
-        return {"base_url": settings.base_url, "auth": httpx.DigestAuth(settings.username, settings.password),
-                "timeout": httpx.Timeout(settings.timeout), "follow_redirects": False,
-                "headers": {"User-Agent": USER_AGENT}}
+        return {
+            "base_url": settings.base_url,
+            "auth": httpx.DigestAuth(settings.username, settings.password),
+            "timeout": httpx.Timeout(settings.timeout),
+            "follow_redirects": False,
+            "headers": {"User-Agent": USER_AGENT},
+        }
 
     @property
     def settings(self) -> Settings:
@@ -91,12 +114,21 @@ class _Base:
 
         ``clock``, ``id_factory``, ``max_retries`` and ``transport`` may be given as overrides too.
         """
-        client_kwargs = {k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport")
-                         if k in overrides}
+        client_kwargs = {
+            k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport") if k in overrides
+        }
         s = Settings.from_env(**overrides)
-        return cls(s.base_url, s.username, s.password, client_id=s.client_id,  # type: ignore[call-arg]
-                   language=s.language, timeout=s.timeout, environment=s.environment,
-                   settle_window=s.settle_window, **client_kwargs)
+        return cls(
+            s.base_url,
+            s.username,
+            s.password,
+            client_id=s.client_id,  # type: ignore[call-arg]
+            language=s.language,
+            timeout=s.timeout,
+            environment=s.environment,
+            settle_window=s.settle_window,
+            **client_kwargs,
+        )
 
     def new_external_id(self) -> str:
         """A fresh external id from this client's ``id_factory`` (seeded on a sandbox, so runs repeat)."""
@@ -104,21 +136,44 @@ class _Base:
 
     def __repr__(self) -> str:
         s = self._engine.settings
-        return (f"{type(self).__name__}(environment={self.environment!r}, base_url={s.base_url!r}, "
-                f"username={s.username!r}, client_id={s.client_id!r}, language={s.language!r})")
+        return (
+            f"{type(self).__name__}(environment={self.environment!r}, base_url={s.base_url!r}, "
+            f"username={s.username!r}, client_id={s.client_id!r}, language={s.language!r})"
+        )
 
 
 class MintedClient(_Base):
     """The Minted Connect Partner API, synchronously. One connection pool and one Digest auth per client."""
 
-    def __init__(self, base_url: str | None = None, username: str | None = None, password: str | None = None, *,
-                 client_id: str = "web", language: str = "tr", timeout: float = 10.0,
-                 environment: str | None = None, clock: Callable[[], datetime] | None = None,
-                 id_factory: Callable[[], str] | None = None, max_retries: int = 3,
-                 transport: httpx.BaseTransport | None = None, settle_window: float = 300.0) -> None:
-        kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
-                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries,
-                             settle_window=settle_window)
+    def __init__(
+        self,
+        base_url: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        client_id: str = "web",
+        language: str = "tr",
+        timeout: float = 10.0,
+        environment: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        id_factory: Callable[[], str] | None = None,
+        max_retries: int = 3,
+        transport: httpx.BaseTransport | None = None,
+        settle_window: float = 300.0,
+    ) -> None:
+        kwargs = self._setup(
+            base_url,
+            username,
+            password,
+            client_id=client_id,
+            language=language,
+            timeout=timeout,
+            environment=environment,
+            clock=clock,
+            id_factory=id_factory,
+            max_retries=max_retries,
+            settle_window=settle_window,
+        )
         self._http = httpx.Client(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
@@ -160,17 +215,29 @@ class MintedClient(_Base):
         """Fix prices for ~240 s: the Quote's token is what sell and buy carry."""
         return self._run(ops.quote(self._engine, currency, customer_external_id, total))
 
-    def sell(self, quote: Quote | str, items: Items, external_id: str | None = None, currency: str | None = None,
-             customer_external_id: str | None = None) -> OrderResult:
+    def sell(
+        self,
+        quote: Quote | str,
+        items: Items,
+        external_id: str | None = None,
+        currency: str | None = None,
+        customer_external_id: str | None = None,
+    ) -> OrderResult:
         """Sell whole grams at the quote's sell prices, e.g. ``sell(quote, {"GAG": 100})``. Never retried once sent."""
         return self._run(ops.place(self._engine, "sell", quote, items, external_id, currency, customer_external_id))
 
-    def buy(self, quote: Quote | str, items: Items, external_id: str | None = None, currency: str | None = None,
-            customer_external_id: str | None = None) -> OrderResult:
+    def buy(
+        self,
+        quote: Quote | str,
+        items: Items,
+        external_id: str | None = None,
+        currency: str | None = None,
+        customer_external_id: str | None = None,
+    ) -> OrderResult:
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
         return self._run(ops.place(self._engine, "buy", quote, items, external_id, currency, customer_external_id))
 
-    def place(self, request: "OrderRequest") -> OrderResult:
+    def place(self, request: OrderRequest) -> OrderResult:
         """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
         never retried once sent."""
         return self._run(ops.send(self._engine, request))
@@ -180,8 +247,13 @@ class MintedClient(_Base):
         """One order by external_id, guid or order_code; NotFoundError when there is none."""
         return self._run(ops.order(self._engine, id))
 
-    def find_order(self, guid: str | None = None, order_code: str | None = None, external_id: str | None = None,
-                   push_hook: bool = False) -> Order | None:
+    def find_order(
+        self,
+        guid: str | None = None,
+        order_code: str | None = None,
+        external_id: str | None = None,
+        push_hook: bool = False,
+    ) -> Order | None:
         """One order by any of its ids (POST /partner/order), or None when nothing matches."""
         return self._run(ops.find_order(self._engine, guid, order_code, external_id, push_hook))
 
@@ -253,14 +325,34 @@ class MintedClient(_Base):
         return self._run(ops.customer_balance(self._engine, external_id))
 
     # --------------------------------------------------------------- customers
-    def create_customer(self, external_id: str, *, firstname: str | None = None, middlename: str | None = None,
-                        lastname: str | None = None, email: str | None = None, phone: str | None = None,
-                        gender: str | None = None, identity_number: str | None = None, birthdate: Any = None,
-                        account_type: str | None = None, tax_office: str | None = None) -> Customer:
+    def create_customer(
+        self,
+        external_id: str,
+        *,
+        firstname: str | None = None,
+        middlename: str | None = None,
+        lastname: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        gender: str | None = None,
+        identity_number: str | None = None,
+        birthdate: Any = None,
+        account_type: str | None = None,
+        tax_office: str | None = None,
+    ) -> Customer:
         """Register an end customer (``account_type="company"`` with ``tax_office`` for a business)."""
-        fields = dict(firstname=firstname, middlename=middlename, lastname=lastname, email=email, phone=phone,
-                      gender=gender, identity_number=identity_number, birthdate=birthdate,
-                      account_type=account_type, tax_office=tax_office)
+        fields = dict(
+            firstname=firstname,
+            middlename=middlename,
+            lastname=lastname,
+            email=email,
+            phone=phone,
+            gender=gender,
+            identity_number=identity_number,
+            birthdate=birthdate,
+            account_type=account_type,
+            tax_office=tax_office,
+        )
         return self._run(ops.create_customer(self._engine, external_id, fields))
 
     def customer(self, external_id: str) -> Customer:
@@ -285,14 +377,35 @@ class AsyncMintedClient(_Base):
     #: pages fetched at once by all_orders / all_pages
     concurrency = 8
 
-    def __init__(self, base_url: str | None = None, username: str | None = None, password: str | None = None, *,
-                 client_id: str = "web", language: str = "tr", timeout: float = 10.0,
-                 environment: str | None = None, clock: Callable[[], datetime] | None = None,
-                 id_factory: Callable[[], str] | None = None, max_retries: int = 3,
-                 transport: httpx.AsyncBaseTransport | None = None, settle_window: float = 300.0) -> None:
-        kwargs = self._setup(base_url, username, password, client_id=client_id, language=language, timeout=timeout,
-                             environment=environment, clock=clock, id_factory=id_factory, max_retries=max_retries,
-                             settle_window=settle_window)
+    def __init__(
+        self,
+        base_url: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        client_id: str = "web",
+        language: str = "tr",
+        timeout: float = 10.0,
+        environment: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        id_factory: Callable[[], str] | None = None,
+        max_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+        settle_window: float = 300.0,
+    ) -> None:
+        kwargs = self._setup(
+            base_url,
+            username,
+            password,
+            client_id=client_id,
+            language=language,
+            timeout=timeout,
+            environment=environment,
+            clock=clock,
+            id_factory=id_factory,
+            max_retries=max_retries,
+            settle_window=settle_window,
+        )
         self._http = httpx.AsyncClient(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
@@ -330,24 +443,37 @@ class AsyncMintedClient(_Base):
             return stop.value
 
     # ------------------------------------------------------------------ quotes
-    async def quote(self, currency: str = "GBP", customer_external_id: str | None = None,
-                    total: Any = None) -> Quote:
+    async def quote(self, currency: str = "GBP", customer_external_id: str | None = None, total: Any = None) -> Quote:
         """Fix prices for ~240 s: the Quote's token is what sell and buy carry."""
         return await self._run(ops.quote(self._engine, currency, customer_external_id, total))
 
-    async def sell(self, quote: Quote | str, items: Items, external_id: str | None = None,
-                   currency: str | None = None, customer_external_id: str | None = None) -> OrderResult:
+    async def sell(
+        self,
+        quote: Quote | str,
+        items: Items,
+        external_id: str | None = None,
+        currency: str | None = None,
+        customer_external_id: str | None = None,
+    ) -> OrderResult:
         """Sell whole grams at the quote's sell prices. Never retried once sent."""
-        return await self._run(ops.place(self._engine, "sell", quote, items, external_id, currency,
-                                         customer_external_id))
+        return await self._run(
+            ops.place(self._engine, "sell", quote, items, external_id, currency, customer_external_id)
+        )
 
-    async def buy(self, quote: Quote | str, items: Items, external_id: str | None = None,
-                  currency: str | None = None, customer_external_id: str | None = None) -> OrderResult:
+    async def buy(
+        self,
+        quote: Quote | str,
+        items: Items,
+        external_id: str | None = None,
+        currency: str | None = None,
+        customer_external_id: str | None = None,
+    ) -> OrderResult:
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
-        return await self._run(ops.place(self._engine, "buy", quote, items, external_id, currency,
-                                         customer_external_id))
+        return await self._run(
+            ops.place(self._engine, "buy", quote, items, external_id, currency, customer_external_id)
+        )
 
-    async def place(self, request: "OrderRequest") -> OrderResult:
+    async def place(self, request: OrderRequest) -> OrderResult:
         """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
         never retried once sent."""
         return await self._run(ops.send(self._engine, request))
@@ -357,8 +483,13 @@ class AsyncMintedClient(_Base):
         """One order by external_id, guid or order_code; NotFoundError when there is none."""
         return await self._run(ops.order(self._engine, id))
 
-    async def find_order(self, guid: str | None = None, order_code: str | None = None,
-                         external_id: str | None = None, push_hook: bool = False) -> Order | None:
+    async def find_order(
+        self,
+        guid: str | None = None,
+        order_code: str | None = None,
+        external_id: str | None = None,
+        push_hook: bool = False,
+    ) -> Order | None:
         """One order by any of its ids (POST /partner/order), or None when nothing matches."""
         return await self._run(ops.find_order(self._engine, guid, order_code, external_id, push_hook))
 
@@ -391,8 +522,9 @@ class AsyncMintedClient(_Base):
                     seen.add(key)
                     yield order
 
-    async def all_pages(self, *, progress: bool = True, concurrency: int | None = None,
-                        **filters: Any) -> list[OrderPage]:
+    async def all_pages(
+        self, *, progress: bool = True, concurrency: int | None = None, **filters: Any
+    ) -> list[OrderPage]:
         """Every page, fetched ``concurrency`` at a time up to the first-seen last page, then one by one
         until ``next_page_url`` is null (orders placed meanwhile land on the pages past it)."""
         from tqdm.auto import tqdm
@@ -401,8 +533,9 @@ class AsyncMintedClient(_Base):
         first = await self._send(ops.page_call(self._engine, params, 1))
         pages = [first]
         limit = asyncio.Semaphore(concurrency or self.concurrency)
-        with tqdm(total=first.total, initial=len(first.orders), unit="order", desc="orders",
-                  disable=not progress) as bar:
+        with tqdm(
+            total=first.total, initial=len(first.orders), unit="order", desc="orders", disable=not progress
+        ) as bar:
 
             async def fetch(number: int) -> OrderPage:
                 async with limit:
@@ -421,8 +554,7 @@ class AsyncMintedClient(_Base):
                 pages.append(tail)
         return pages
 
-    async def all_orders(self, *, progress: bool = True, concurrency: int | None = None,
-                         **filters: Any) -> list[Order]:
+    async def all_orders(self, *, progress: bool = True, concurrency: int | None = None, **filters: Any) -> list[Order]:
         """Every order once, oldest first, pages fetched concurrently (see ``all_pages``)."""
         return ops.unique_orders(await self.all_pages(progress=progress, concurrency=concurrency, **filters))
 
@@ -448,15 +580,34 @@ class AsyncMintedClient(_Base):
         return await self._run(ops.customer_balance(self._engine, external_id))
 
     # --------------------------------------------------------------- customers
-    async def create_customer(self, external_id: str, *, firstname: str | None = None,
-                              middlename: str | None = None, lastname: str | None = None, email: str | None = None,
-                              phone: str | None = None, gender: str | None = None,
-                              identity_number: str | None = None, birthdate: Any = None,
-                              account_type: str | None = None, tax_office: str | None = None) -> Customer:
+    async def create_customer(
+        self,
+        external_id: str,
+        *,
+        firstname: str | None = None,
+        middlename: str | None = None,
+        lastname: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        gender: str | None = None,
+        identity_number: str | None = None,
+        birthdate: Any = None,
+        account_type: str | None = None,
+        tax_office: str | None = None,
+    ) -> Customer:
         """Register an end customer."""
-        fields = dict(firstname=firstname, middlename=middlename, lastname=lastname, email=email, phone=phone,
-                      gender=gender, identity_number=identity_number, birthdate=birthdate,
-                      account_type=account_type, tax_office=tax_office)
+        fields = dict(
+            firstname=firstname,
+            middlename=middlename,
+            lastname=lastname,
+            email=email,
+            phone=phone,
+            gender=gender,
+            identity_number=identity_number,
+            birthdate=birthdate,
+            account_type=account_type,
+            tax_office=tax_office,
+        )
         return await self._run(ops.create_customer(self._engine, external_id, fields))
 
     async def customer(self, external_id: str) -> Customer:

@@ -22,8 +22,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 #: an optional ``scheme://`` and everything up to the last ``@``: where a URL's userinfo may hide
 _USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)?.*@", re.S)
 #: fields sent as (or hashed into) a header, and the variable each is read from
-_HEADER_FIELDS = (("username", "MINTED_USERNAME"), ("password", "MINTED_PASSWORD"),
-                  ("client_id", "MINTED_CLIENT_ID"))
+_HEADER_FIELDS = (("username", "MINTED_USERNAME"), ("password", "MINTED_PASSWORD"), ("client_id", "MINTED_CLIENT_ID"))
 _CONTROL_HINTS = {"\r": "check for a Windows line ending", "\n": "check for a trailing newline"}
 
 
@@ -51,7 +50,7 @@ def _check_base_url(base_url: str) -> None:
 def _port_readable(parts: SplitResult) -> bool:
     """Whether the URL's port is absent or a number (urllib's own error would quote what stood there)."""
     try:
-        parts.port
+        _ = parts.port
     except ValueError:
         return False
     return True
@@ -128,9 +127,11 @@ class Settings:
     def __repr__(self) -> str:
         password = "None" if self.password is None else "'***'"
         base_url = None if self.base_url is None else redact_url(self.base_url)
-        return (f"Settings(base_url={base_url!r}, username={self.username!r}, password={password}, "
-                f"client_id={self.client_id!r}, language={self.language!r}, timeout={self.timeout!r}, "
-                f"environment={self.environment!r}, settle_window={self.settle_window!r})")
+        return (
+            f"Settings(base_url={base_url!r}, username={self.username!r}, password={password}, "
+            f"client_id={self.client_id!r}, language={self.language!r}, timeout={self.timeout!r}, "
+            f"environment={self.environment!r}, settle_window={self.settle_window!r})"
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -165,11 +166,13 @@ class Settings:
         if not self.base_url:
             raise ConfigurationError(
                 "no base URL: choose the API explicitly with base_url=... or MINTED_BASE_URL "
-                f"(a local sandbox: Sandbox().url; staging: {STAGING_URL})")
+                f"(a local sandbox: Sandbox().url; staging: {STAGING_URL})"
+            )
         _check_base_url(self.base_url)
         if not self.username or self.password is None or self.password == "":
-            raise ConfigurationError("missing credentials: pass username= and password= "
-                                     "(or set MINTED_USERNAME and MINTED_PASSWORD)")
+            raise ConfigurationError(
+                "missing credentials: pass username= and password= (or set MINTED_USERNAME and MINTED_PASSWORD)"
+            )
         if not self.client_id or not str(self.client_id).strip():
             raise ConfigurationError("client_id: expected a non-empty x-client-id (default 'web')")
         for name, variable in _HEADER_FIELDS:
@@ -179,5 +182,7 @@ class Settings:
         _check_seconds("timeout", self.timeout)
         _check_seconds("settle_window", self.settle_window, "MINTED_SETTLE_WINDOW")
         if self.environment is not None and self.environment not in ENVIRONMENTS:
-            raise ConfigurationError(f"environment: expected one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}")
+            raise ConfigurationError(
+                f"environment: expected one of {', '.join(ENVIRONMENTS)}, got {self.environment!r}"
+            )
         return replace(self, base_url=self.base_url.rstrip("/"), environment=self.resolved_environment)

@@ -29,7 +29,9 @@ SPREAD_SKUS = ("GAU", "GAG", "GPT")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the demo's options to its sub-parser."""
-    parser.add_argument("--out", type=Path, default=Path("reports"), help="where to write the plots and the report (default: reports/)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("reports"), help="where to write the plots and the report (default: reports/)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="the sandbox's seed (default: 7)")
     parser.add_argument("--history", type=int, default=5000, help="past orders in the sandbox (default: 5000)")
     parser.add_argument("--no-report", action="store_true", help="skip executing the notebooks into report.html")
@@ -62,8 +64,10 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
     with Sandbox(seed=args.seed, history=args.history) as sb, tempfile.TemporaryDirectory() as home:
         client = sb.client()
         ledger = Ledger(Path(home) / "ledger.sqlite")
-        print(f"Sandbox: seed {args.seed}, {args.history} past orders, clock frozen at "
-              f"{sb.clock.now():%Y-%m-%d %H:%M %Z} (Istanbul), serving {sb.url}")
+        print(
+            f"Sandbox: seed {args.seed}, {args.history} past orders, clock frozen at "
+            f"{sb.clock.now():%Y-%m-%d %H:%M %Z} (Istanbul), serving {sb.url}"
+        )
 
         prices = frames.prices_frame(client.product_prices("GBP"))
         print("\nPrices per gram (GBP), spread over spot:")
@@ -73,17 +77,23 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         quote = ticket.quote()
         line = ticket.preview().lines[0]
         result = ticket.submit()
-        print(f"\nQuote {quote.token[:6]}… valid {quote.expire_ttl} s; sell 250 g GAG at {line.price} GBP/g "
-              f"({line.spread_pct:+.2%} vs spot)")
-        print(f"Sold: order {result.order_code} ({result.order.status_name}), total {result.total:.2f} GBP, "
-              f"external id {result.external_id}")
+        print(
+            f"\nQuote {quote.token[:6]}… valid {quote.expire_ttl} s; sell 250 g GAG at {line.price} GBP/g "
+            f"({line.spread_pct:+.2%} vs spot)"
+        )
+        print(
+            f"Sold: order {result.order_code} ({result.order.status_name}), total {result.total:.2f} GBP, "
+            f"external id {result.external_id}"
+        )
 
         pulled = time.perf_counter()
         pages = client.all_pages(progress=sys.stderr.isatty())
         orders, items = frames.order_frames(pages)
         orders, items = frames.unique_orders(orders), frames.unique_orders(items)
-        print(f"\nHistory: {orders.height} orders on {len(pages)} pages in {time.perf_counter() - pulled:.1f} s, "
-              f"{orders['order_at'].min():%Y-%m-%d} to {orders['order_at'].max():%Y-%m-%d}")
+        print(
+            f"\nHistory: {orders.height} orders on {len(pages)} pages in {time.perf_counter() - pulled:.1f} s, "
+            f"{orders['order_at'].min():%Y-%m-%d} to {orders['order_at'].max():%Y-%m-%d}"
+        )
         print(_history_summary(orders))
         ledger.close()
         client.close()
@@ -94,8 +104,10 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
     written = [
         _png(out / "price.png", lambda ax: plot_price(items, sku="GAU", currency="GBP", ax=ax, environment="sandbox")),
         _png(out / "spread.png", lambda ax: plot_spread(spread_items, ax=ax, environment="sandbox")),
-        _png(out / "order_totals.png", lambda ax: plot_order_totals(orders, by="month", split="type", ax=ax,
-                                                                    environment="sandbox")),
+        _png(
+            out / "order_totals.png",
+            lambda ax: plot_order_totals(orders, by="month", split="type", ax=ax, environment="sandbox"),
+        ),
     ]
     print("\nPlotted: gold's executed prices against spot (GBP); the median spread over spot per SKU:")
     print(_spread_summary(spread_items))
@@ -106,8 +118,10 @@ def _price_table(prices: Any) -> str:
     """The current prices as aligned text: sku, spot, buy, sell and both spreads in percent."""
     lines = [f"  {'sku':<5}{'spot':>10}{'buy':>9}{'sell':>9}{'buy spread':>12}{'sell spread':>13}"]
     for row in prices.iter_rows(named=True):
-        lines.append(f"  {row['sku']:<5}{row['spot'].normalize():>10}{_q2(row['buy']):>9}{_q2(row['sell']):>9}"
-                     f"{row['buy_spread_pct']:>+12.2%}{row['sell_spread_pct']:>+13.2%}")
+        lines.append(
+            f"  {row['sku']:<5}{row['spot'].normalize():>10}{_q2(row['buy']):>9}{_q2(row['sell']):>9}"
+            f"{row['buy_spread_pct']:>+12.2%}{row['sell_spread_pct']:>+13.2%}"
+        )
     return "\n".join(lines)
 
 
@@ -117,8 +131,12 @@ def _history_summary(orders: Any) -> str:
 
     by_status = orders.group_by("status_name").len().sort("len", "status_name", descending=[True, False])
     lines = ["  by status: " + ", ".join(f"{r['status_name']} {r['len']}" for r in by_status.iter_rows(named=True))]
-    completed = (orders.filter(pl.col("status_name") == "Completed").group_by("type")
-                 .agg(pl.len().alias("n"), pl.col("currency_total").sum().alias("gbp")).sort("type"))
+    completed = (
+        orders.filter(pl.col("status_name") == "Completed")
+        .group_by("type")
+        .agg(pl.len().alias("n"), pl.col("currency_total").sum().alias("gbp"))
+        .sort("type")
+    )
     for row in completed.iter_rows(named=True):
         lines.append(f"  completed {row['type'].lower() + 's':<6}{row['n']:>5} orders, {_q2(row['gbp']):>14,} GBP")
     return "\n".join(lines)
@@ -132,8 +150,10 @@ def _spread_summary(items: Any) -> str:
     by_sku: dict[str, dict[str, float]] = {}
     for row in medians.iter_rows(named=True):
         by_sku.setdefault(row["sku"], {})[row["type"]] = row["spread_pct"]
-    return "\n".join(f"  {sku:<4} buy {sides.get('Buy', float('nan')):+.2%}  sell {sides.get('Sell', float('nan')):+.2%}"
-                     for sku, sides in sorted(by_sku.items(), key=lambda kv: SPREAD_SKUS.index(kv[0])))
+    return "\n".join(
+        f"  {sku:<4} buy {sides.get('Buy', float('nan')):+.2%}  sell {sides.get('Sell', float('nan')):+.2%}"
+        for sku, sides in sorted(by_sku.items(), key=lambda kv: SPREAD_SKUS.index(kv[0]))
+    )
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -157,8 +177,10 @@ def _report(out: Path) -> Path:
 
     paths = find_notebooks(NOTEBOOKS_DIR, REPORT_NOTEBOOKS)
     if len(paths) != len(REPORT_NOTEBOOKS):
-        raise SystemExit(f"minted-lab demo: the notebooks {', '.join(REPORT_NOTEBOOKS)} are not in {NOTEBOOKS_DIR} "
-                         "(run from a source checkout, or pass --no-report)")
+        raise SystemExit(
+            f"minted-lab demo: the notebooks {', '.join(REPORT_NOTEBOOKS)} are not in {NOTEBOOKS_DIR} "
+            "(run from a source checkout, or pass --no-report)"
+        )
     print(f"\nExecuting {', '.join(p.name for p in paths)} for the report…", flush=True)
     executed = []
     for path in paths:

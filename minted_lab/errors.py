@@ -196,8 +196,9 @@ class ServerError(APIError):
 class ResponseFormatError(MintedError):
     """A success status, but the body is not JSON or not the ``{data, success, code, message}`` envelope."""
 
-    def __init__(self, reason: str, *, status: int | None = None, request: RequestInfo | None = None,
-                 excerpt: str = "") -> None:
+    def __init__(
+        self, reason: str, *, status: int | None = None, request: RequestInfo | None = None, excerpt: str = ""
+    ) -> None:
         self.reason = reason
         self.status = status
         self.request = request
@@ -210,8 +211,14 @@ class ResponseFormatError(MintedError):
 class TransportError(MintedError):
     """No HTTP answer was obtained; see the two subclasses for what we know about the request."""
 
-    def __init__(self, message: str, *, request: RequestInfo | None = None, external_id: str | None = None,
-                 cause: BaseException | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: RequestInfo | None = None,
+        external_id: str | None = None,
+        cause: BaseException | None = None,
+    ) -> None:
         self.request = request
         self.external_id = external_id
         self.cause = cause

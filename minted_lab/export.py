@@ -28,7 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", dest="tx_type", help="buy, sell or delivery, comma-separated")
     parser.add_argument("--sku", help="only orders with this SKU (e.g. GAU)")
     parser.add_argument("--customer", dest="customer_external_id", help="only this customer's orders")
-    parser.add_argument("--sandbox", action="store_true", help="export from a seeded local sandbox, not MINTED_BASE_URL")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="export from a seeded local sandbox, not MINTED_BASE_URL"
+    )
     parser.add_argument("--seed", type=int, default=7, help="the sandbox's seed (with --sandbox)")
     parser.add_argument("--history", type=int, default=5000, help="the sandbox's past orders (with --sandbox)")
 

@@ -7,11 +7,11 @@ fatal: each model keeps the object exactly as the API sent it in ``.raw`` (numbe
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Mapping
-import functools
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -128,6 +128,7 @@ def _pct(spread: Decimal | None, spot: Decimal | None) -> Decimal | None:
 
 # --------------------------------------------------------------------------------------- quotes
 
+
 @dataclass(frozen=True, slots=True)
 class QuotePrice:
     """One SKU's fixed prices per gram, in the quote's currency."""
@@ -203,12 +204,20 @@ class Quote:
         token = d.get("token")
         if not isinstance(token, str) or not token:
             raise ValueError("quote: no token")
-        return cls(token=token, currency=_str(d.get("currency")) or "GBP",
-                   customer_external_id=ctx.customer_external_id, total=to_decimal(d.get("total")),
-                   is_total_price=bool(d.get("is_total_price")), expires_at=expires_at, expire_ttl=ttl,
-                   fixed_at=expires_at - timedelta(seconds=ttl), received_at=ctx.received_at,
-                   prices=tuple(QuotePrice.from_api(p) for p in d.get("prices") or ()), raw=_raw(d),
-                   clock=ctx.clock)
+        return cls(
+            token=token,
+            currency=_str(d.get("currency")) or "GBP",
+            customer_external_id=ctx.customer_external_id,
+            total=to_decimal(d.get("total")),
+            is_total_price=bool(d.get("is_total_price")),
+            expires_at=expires_at,
+            expire_ttl=ttl,
+            fixed_at=expires_at - timedelta(seconds=ttl),
+            received_at=ctx.received_at,
+            prices=tuple(QuotePrice.from_api(p) for p in d.get("prices") or ()),
+            raw=_raw(d),
+            clock=ctx.clock,
+        )
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -235,23 +244,38 @@ class Quote:
         prices = ", ".join(f"{p.sku} {p.buy_price}/{p.sell_price}" for p in self.prices)
         who = f", customer={self.customer_external_id!r}" if self.customer_external_id else ""
         total = f", total={self.total}" if self.total is not None else ""
-        return (f"Quote({self.currency}{who}{total}, {self.seconds_left():.0f}s left, "
-                f"buy/sell per gram: {prices}, token={self.token[:6]}…)")
+        return (
+            f"Quote({self.currency}{who}{total}, {self.seconds_left():.0f}s left, "
+            f"buy/sell per gram: {prices}, token={self.token[:6]}…)"
+        )
 
     def _repr_html_(self) -> str:
         left = self.seconds_left()
         state = "expired" if left <= 0 else f"{left:.0f} s left"
-        rows = [[p.sku, p.spot_price, p.buy_price, p.sell_price, p.buy_spread, p.sell_spread,
-                 "" if p.buy_amount is None else p.buy_amount] for p in self.prices]
+        rows = [
+            [
+                p.sku,
+                p.spot_price,
+                p.buy_price,
+                p.sell_price,
+                p.buy_spread,
+                p.sell_spread,
+                "" if p.buy_amount is None else p.buy_amount,
+            ]
+            for p in self.prices
+        ]
         who = f" for customer {_esc(self.customer_external_id)}" if self.customer_external_id else ""
         total = f", total {_esc(self.total)}" if self.total is not None else ""
-        return (f"<div><b>Quote</b> in {_esc(self.currency)}{who}{total}: <b>{state}</b> "
-                f"(expires {_esc(self.expires_at.isoformat())})"
-                + _table(["sku", "spot", "buy", "sell", "buy spread", "sell spread", "buy amount (g)"], rows)
-                + "</div>")
+        return (
+            f"<div><b>Quote</b> in {_esc(self.currency)}{who}{total}: <b>{state}</b> "
+            f"(expires {_esc(self.expires_at.isoformat())})"
+            + _table(["sku", "spot", "buy", "sell", "buy spread", "sell spread", "buy amount (g)"], rows)
+            + "</div>"
+        )
 
 
 # --------------------------------------------------------------------------------------- orders
+
 
 @dataclass(frozen=True, slots=True)
 class OrderCustomer:
@@ -276,10 +300,19 @@ class OrderCustomer:
             birthdate = parse_date(d.get("birthdate"))
         except ValueError:
             birthdate = None
-        return cls(external_id=_str(d.get("external_id")), firstname=d.get("firstname"),
-                   middlename=d.get("middlename"), lastname=d.get("lastname"), fullname=d.get("fullname"),
-                   email=d.get("email"), phone=_str(d.get("phone")), gender=d.get("gender"),
-                   identity_number=_str(d.get("identity_number")), birthdate=birthdate, raw=_raw(d))
+        return cls(
+            external_id=_str(d.get("external_id")),
+            firstname=d.get("firstname"),
+            middlename=d.get("middlename"),
+            lastname=d.get("lastname"),
+            fullname=d.get("fullname"),
+            email=d.get("email"),
+            phone=_str(d.get("phone")),
+            gender=d.get("gender"),
+            identity_number=_str(d.get("identity_number")),
+            birthdate=birthdate,
+            raw=_raw(d),
+        )
 
     def __repr__(self) -> str:
         return f"OrderCustomer(external_id={self.external_id!r}, fullname={self.fullname!r})"
@@ -332,8 +365,12 @@ class Order:
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Order:
         d = _obj(data, "order")
         customer = d.get("customer")
-        return _build(cls, d, customer=OrderCustomer.from_api(customer) if isinstance(customer, Mapping) else None,
-                      items=tuple(OrderItem.from_api(i) for i in d.get("items") or ()))
+        return _build(
+            cls,
+            d,
+            customer=OrderCustomer.from_api(customer) if isinstance(customer, Mapping) else None,
+            items=tuple(OrderItem.from_api(i) for i in d.get("items") or ()),
+        )
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -344,15 +381,20 @@ class Order:
         who = f", customer={self.customer.external_id!r}" if self.customer else ""
         at = f", at={self.order_at:%Y-%m-%d %H:%M %Z}" if self.order_at else ""
         items = ", ".join(f"{i.amount}g {i.sku or i.product_id}" for i in self.items)
-        return (f"Order({self.order_code} {self.type} {self.status_name}, total={_money(self.total, self.currency_code)}, "
-                f"items=[{items}], external_id={self.external_id!r}{who}{at})")
+        return (
+            f"Order({self.order_code} {self.type} {self.status_name}, total={_money(self.total, self.currency_code)}, "
+            f"items=[{items}], external_id={self.external_id!r}{who}{at})"
+        )
 
     def _repr_html_(self) -> str:
         rows = [[i.sku, i.product_name, i.amount, i.spot_price, i.price, i.total] for i in self.items]
-        return (f"<div><b>Order {_esc(self.order_code)}</b>: {_esc(self.type)}, <b>{_esc(self.status_name)}</b>, "
-                f"total {_esc(_money(self.total, self.currency_code))}, external id {_esc(self.external_id)}, "
-                f"at {_esc(self.order_at.isoformat() if self.order_at else '—')}"
-                + _table(["sku", "product", "amount (g)", "spot", "price", "total"], rows) + "</div>")
+        return (
+            f"<div><b>Order {_esc(self.order_code)}</b>: {_esc(self.type)}, <b>{_esc(self.status_name)}</b>, "
+            f"total {_esc(_money(self.total, self.currency_code))}, external id {_esc(self.external_id)}, "
+            f"at {_esc(self.order_at.isoformat() if self.order_at else '—')}"
+            + _table(["sku", "product", "amount (g)", "spot", "price", "total"], rows)
+            + "</div>"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,9 +423,17 @@ class OrderResult:
             return tuple(_str(v) or "" for v in (value if isinstance(value, list) else [value]))
 
         external_id = ctx.external_id or (orders[0].external_id if orders else None) or ""
-        return cls(external_id=external_id, order_codes=strings("order_code"), guids=strings("guid"),
-                   price=to_decimal(d.get("price")), tax=to_decimal(d.get("tax")), total=to_decimal(d.get("total")),
-                   order_at=_dt(d, "order_at"), orders=orders, raw=_raw(d))
+        return cls(
+            external_id=external_id,
+            order_codes=strings("order_code"),
+            guids=strings("guid"),
+            price=to_decimal(d.get("price")),
+            tax=to_decimal(d.get("tax")),
+            total=to_decimal(d.get("total")),
+            order_at=_dt(d, "order_at"),
+            orders=orders,
+            raw=_raw(d),
+        )
 
     @property
     def order(self) -> Order:
@@ -398,8 +448,10 @@ class OrderResult:
         return self.order_codes[0] if self.order_codes else None
 
     def __repr__(self) -> str:
-        return (f"OrderResult(external_id={self.external_id!r}, order_codes={list(self.order_codes)}, "
-                f"total={self.total}, orders={list(self.orders)!r})")
+        return (
+            f"OrderResult(external_id={self.external_id!r}, order_codes={list(self.order_codes)}, "
+            f"total={self.total}, orders={list(self.orders)!r})"
+        )
 
     def _repr_html_(self) -> str:
         inner = "".join(o._repr_html_() for o in self.orders)
@@ -428,10 +480,16 @@ class OrderPage:
             return value if isinstance(value, int) else default
 
         rows = d.get("data") or ()
-        return cls(current_page=number("current_page", 1), last_page=number("last_page", 1),
-                   per_page=number("per_page", len(rows)), total=number("total", len(rows)),
-                   next_page_url=d.get("next_page_url"), orders=tuple(Order.from_api(o) for o in rows),
-                   raw=_raw(d), content=ctx.content)
+        return cls(
+            current_page=number("current_page", 1),
+            last_page=number("last_page", 1),
+            per_page=number("per_page", len(rows)),
+            total=number("total", len(rows)),
+            next_page_url=d.get("next_page_url"),
+            orders=tuple(Order.from_api(o) for o in rows),
+            raw=_raw(d),
+            content=ctx.content,
+        )
 
     def __len__(self) -> int:
         return len(self.orders)
@@ -440,14 +498,29 @@ class OrderPage:
         return iter(self.orders)
 
     def __repr__(self) -> str:
-        return (f"OrderPage(page {self.current_page} of {self.last_page}, {len(self.orders)} of {self.total} orders, "
-                f"per_page={self.per_page})")
+        return (
+            f"OrderPage(page {self.current_page} of {self.last_page}, {len(self.orders)} of {self.total} orders, "
+            f"per_page={self.per_page})"
+        )
 
     def _repr_html_(self) -> str:
-        rows = [[o.order_code, o.type, o.status_name, _money(o.total, o.currency_code), ", ".join(o.skus),
-                 o.external_id, o.order_at.isoformat() if o.order_at else ""] for o in self.orders]
-        return (f"<div><b>Orders</b>: page {self.current_page} of {self.last_page} ({self.total} orders)"
-                + _table(["code", "type", "status", "total", "skus", "external id", "order at"], rows) + "</div>")
+        rows = [
+            [
+                o.order_code,
+                o.type,
+                o.status_name,
+                _money(o.total, o.currency_code),
+                ", ".join(o.skus),
+                o.external_id,
+                o.order_at.isoformat() if o.order_at else "",
+            ]
+            for o in self.orders
+        ]
+        return (
+            f"<div><b>Orders</b>: page {self.current_page} of {self.last_page} ({self.total} orders)"
+            + _table(["code", "type", "status", "total", "skus", "external id", "order at"], rows)
+            + "</div>"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +537,7 @@ class OrderStatus:
 
 
 # --------------------------------------------------------------------------------------- prices
+
 
 @dataclass(frozen=True, slots=True)
 class ProductPrice:
@@ -515,9 +589,13 @@ class MintedPrices:
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> MintedPrices:
         d = _obj(data, "minted prices")
         rates = d.get("rates") if isinstance(d.get("rates"), Mapping) else {}
-        return cls(currency=d.get("currency"), updated_at=_dt(d, "updated_at"),
-                   rates={str(k): v for k, v in ((k, to_decimal(v)) for k, v in rates.items()) if v is not None},
-                   prices=tuple(MintedPrice.from_api(p) for p in d.get("prices") or ()), raw=_raw(d))
+        return cls(
+            currency=d.get("currency"),
+            updated_at=_dt(d, "updated_at"),
+            rates={str(k): v for k, v in ((k, to_decimal(v)) for k, v in rates.items()) if v is not None},
+            prices=tuple(MintedPrice.from_api(p) for p in d.get("prices") or ()),
+            raw=_raw(d),
+        )
 
     def price(self, sku: str) -> MintedPrice:
         """The feed's prices of one SKU; KeyError names the SKUs available."""
@@ -528,6 +606,7 @@ class MintedPrices:
 
 
 # ---------------------------------------------------------------------------- balances, customers
+
 
 @dataclass(frozen=True, slots=True)
 class Wallet:
@@ -552,8 +631,12 @@ class Wallet:
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Wallet:
         d = _obj(data, "wallet")
         prices = d.get("prices") if isinstance(d.get("prices"), Mapping) else {}
-        return _build(cls, d, stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
-                      prices={str(k): _maybe_decimal(v) for k, v in prices.items()})
+        return _build(
+            cls,
+            d,
+            stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
+            prices={str(k): _maybe_decimal(v) for k, v in prices.items()},
+        )
 
     def __repr__(self) -> str:
         unit = self.currency_symbol or ""
@@ -596,13 +679,25 @@ class Customer:
             birthdate = parse_date(d.get("birthdate"))
         except ValueError:
             birthdate = None
-        return cls(id=to_int(d.get("id")), external_id=_str(d.get("external_id")),
-                   company_id=to_int(d.get("company_id")), user_id=to_int(d.get("user_id")),
-                   firstname=d.get("firstname"), middlename=d.get("middlename"), lastname=d.get("lastname"),
-                   fullname=d.get("fullname"), email=d.get("email"), phone=_str(d.get("phone")),
-                   gender=d.get("gender"), identity_number=_str(d.get("identity_number")), birthdate=birthdate,
-                   created_at=_dt(d, "created_at"), updated_at=_dt(d, "updated_at"),
-                   wallets=tuple(Wallet.from_api(w) for w in d.get("wallets") or ()), raw=_raw(d))
+        return cls(
+            id=to_int(d.get("id")),
+            external_id=_str(d.get("external_id")),
+            company_id=to_int(d.get("company_id")),
+            user_id=to_int(d.get("user_id")),
+            firstname=d.get("firstname"),
+            middlename=d.get("middlename"),
+            lastname=d.get("lastname"),
+            fullname=d.get("fullname"),
+            email=d.get("email"),
+            phone=_str(d.get("phone")),
+            gender=d.get("gender"),
+            identity_number=_str(d.get("identity_number")),
+            birthdate=birthdate,
+            created_at=_dt(d, "created_at"),
+            updated_at=_dt(d, "updated_at"),
+            wallets=tuple(Wallet.from_api(w) for w in d.get("wallets") or ()),
+            raw=_raw(d),
+        )
 
     def __repr__(self) -> str:
         return f"Customer(external_id={self.external_id!r}, fullname={self.fullname!r}, wallets={len(self.wallets)})"

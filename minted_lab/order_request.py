@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from . import _validate as v
+from . import validate as v
 from ._parse import dumps
 from .errors import ValidationError
 
@@ -74,8 +74,7 @@ def order_customer(order: Any) -> str | None:
     return getattr(customer, "external_id", None) if customer is not None else None
 
 
-def order_differences(side: str, items: Mapping[str, Any], customer_external_id: str | None,
-                      order: Any) -> list[str]:
+def order_differences(side: str, items: Mapping[str, Any], customer_external_id: str | None, order: Any) -> list[str]:
     """How an API order differs from what we asked for; empty when it is ours.
 
     A field the order does not show (the documented Get Order has no ``type``) cannot disprove it,
@@ -87,16 +86,16 @@ def order_differences(side: str, items: Mapping[str, Any], customer_external_id:
         found.append(f"side: ours {side}, API {api_side}")
     api_items = order_items(order)
     if api_items is None:
-        grams = sum((Decimal(str(getattr(i, "amount", 0) or 0)) for i in getattr(order, "items", ()) or ()),
-                    Decimal(0))
+        grams = sum((Decimal(str(getattr(i, "amount", 0) or 0)) for i in getattr(order, "items", ()) or ()), Decimal(0))
         if grams != sum((_normal(a) for a in items.values()), Decimal(0)):
             found.append(f"grams: ours {items_text(items)}, API {grams} g in all")
     elif not same_items(items, api_items):
         found.append(f"items: ours {items_text(items)}, API {items_text(api_items)}")
+    raw = getattr(order, "raw", None)
+    shows_customer = getattr(order, "customer", None) is not None or (isinstance(raw, Mapping) and "customer" in raw)
     api_customer = order_customer(order)
-    if (api_customer or None) != (customer_external_id or None) and (api_customer or customer_external_id):
-        if api_customer is not None or getattr(order, "customer", None) is not None:
-            found.append(f"customer: ours {customer_external_id or 'the partner'}, API {api_customer or 'the partner'}")
+    if shows_customer and (api_customer or None) != (customer_external_id or None):
+        found.append(f"customer: ours {customer_external_id or 'the partner'}, API {api_customer or 'the partner'}")
     return found
 
 
@@ -120,9 +119,17 @@ class OrderRequest:
         object.__setattr__(self, "content", dumps(self.body))
 
     @classmethod
-    def build(cls, side: str, quote: Any, items: Any, *, external_id: str | None = None,
-              currency: str | None = None, customer_external_id: str | None = None,
-              id_factory: Callable[[], str] | None = None) -> OrderRequest:
+    def build(
+        cls,
+        side: str,
+        quote: Any,
+        items: Any,
+        *,
+        external_id: str | None = None,
+        currency: str | None = None,
+        customer_external_id: str | None = None,
+        id_factory: Callable[[], str] | None = None,
+    ) -> OrderRequest:
         """Validate everything once, before anything is sent; a ValidationError names the field."""
         if side not in ("sell", "buy"):
             raise ValidationError("side", "'sell' or 'buy'", side)
@@ -143,9 +150,11 @@ class OrderRequest:
         if customer_external_id is not None:
             customer_external_id = v.customer_id(customer_external_id, "customer.external_id")
             if quoted_customer is not None and customer_external_id != quoted_customer:
-                raise ValidationError("customer.external_id",
-                                      f"the customer the quote was fixed for ({quoted_customer})",
-                                      customer_external_id)
+                raise ValidationError(
+                    "customer.external_id",
+                    f"the customer the quote was fixed for ({quoted_customer})",
+                    customer_external_id,
+                )
         elif hasattr(quote, "token") and quoted_customer is not None:
             customer_external_id = quoted_customer
         lines = tuple((i["sku"], i["amount"]) for i in v.items(items, whole=side == "sell"))
@@ -181,5 +190,4 @@ class OrderRequest:
 
     def __repr__(self) -> str:
         who = f" customer={self.customer_external_id}" if self.customer_external_id else ""
-        return (f"OrderRequest({self.side} {self.external_id} {items_text(self.amounts)} "
-                f"{self.currency or ''}{who})")
+        return f"OrderRequest({self.side} {self.external_id} {items_text(self.amounts)} {self.currency or ''}{who})"

@@ -117,13 +117,16 @@ def write_html(notebooks: Sequence[tuple[str, Any]], out: Path, *, title: str) -
     merged.metadata.pop("widgets", None)
     states: dict[str, Any] = {}
     for name, nb in notebooks:
-        merged.cells.append(nbformat.v4.new_markdown_cell(f"---\n*From the notebook **{name}**, executed for this report.*"))
+        merged.cells.append(
+            nbformat.v4.new_markdown_cell(f"---\n*From the notebook **{name}**, executed for this report.*")
+        )
         merged.cells.extend(nb.cells)
         widget_state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
         states.update(widget_state.get("state", {}))
     if states:
-        merged.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-            "state": states, "version_major": 2, "version_minor": 0}}
+        merged.metadata["widgets"] = {
+            "application/vnd.jupyter.widget-state+json": {"state": states, "version_major": 2, "version_minor": 0}
+        }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(notebook_html(merged), encoding="utf-8")
     return out

@@ -15,6 +15,7 @@ so the API itself would refuse a duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 import warnings
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import polars as pl
 
-from minted_lab import _validate
+from minted_lab import validate
 from minted_lab._http import new_external_id
 from minted_lab.errors import (
     APIError,
@@ -49,8 +50,8 @@ from minted_lab.ledger import (
     shared_ledger,
 )
 from minted_lab.ledger.reconcile import conflict_text
-from minted_lab.order_request import OrderRequest, items_text, same_items
 from minted_lab.models import Order, OrderResult, Quote
+from minted_lab.order_request import OrderRequest, items_text, same_items
 
 if TYPE_CHECKING:
     from minted_lab.client import MintedClient
@@ -165,8 +166,15 @@ class Preview:
         """The lines as a polars frame (:data:`PREVIEW_SCHEMA`)."""
         return pl.DataFrame(
             [
-                {"sku": line.sku, "price": line.price, "spot_price": line.spot_price, "spread": line.spread,
-                 "spread_pct": line.spread_pct, "amount": line.amount, "total": line.total}
+                {
+                    "sku": line.sku,
+                    "price": line.price,
+                    "spot_price": line.spot_price,
+                    "spread": line.spread,
+                    "spread_pct": line.spread_pct,
+                    "amount": line.amount,
+                    "total": line.total,
+                }
                 for line in self.lines
             ],
             schema=PREVIEW_SCHEMA,
@@ -181,26 +189,41 @@ class Preview:
         price = "sell price" if self.side == "sell" else "buy price"
         header = ("sku", f"{price}/g", "spot/g", "spread/g", "spread", "grams", "total")
         rows = [header] + [
-            (l.sku, str(l.price), str(l.spot_price), f"{l.spread:+}", f"{l.spread_pct:+.2%}", str(l.amount), str(l.total))
+            (
+                l.sku,
+                str(l.price),
+                str(l.spot_price),
+                f"{l.spread:+}",
+                f"{l.spread_pct:+.2%}",
+                str(l.amount),
+                str(l.total),
+            )
             for l in self.lines
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         table = "\n".join(
-            "  " + "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+            "  "
+            + "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
             for row in rows
         )
         return f"<Preview {self._headline()}>\n{table}"
 
     def _repr_html_(self) -> str:
         price = "sell price" if self.side == "sell" else "buy price"
-        head = "".join(f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread", "grams", "total"))
+        head = "".join(
+            f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread", "grams", "total")
+        )
         body = "".join(
             f"<tr><td>{html.escape(l.sku)}</td><td>{l.price}</td><td>{l.spot_price}</td><td>{l.spread:+}</td>"
             f"<td>{l.spread_pct:+.2%}</td><td>{l.amount}</td><td>{l.total}</td></tr>"
             for l in self.lines
         )
-        return (f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table></div>")
+        return (
+            f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
+        )
 
 
 class Ticket:
@@ -229,19 +252,19 @@ class Ticket:
         external_id: str | None = None,
     ) -> None:
         self.items: dict[str, int | Decimal] = {
-            item["sku"]: item["amount"] for item in _validate.items(items, whole=self.whole_grams)
+            item["sku"]: item["amount"] for item in validate.items(items, whole=self.whole_grams)
         }
         for sku in self.items:
             if sku not in DIGITAL_SKUS:
                 raise ValidationError(f"items.{sku}", f"a digital SKU ({', '.join(DIGITAL_SKUS)})", sku)
-        self.currency: str = _validate.currency(currency)
+        self.currency: str = validate.currency(currency)
         self.customer_external_id: str | None = (
-            None if customer_external_id is None else _validate.customer_id(customer_external_id)
+            None if customer_external_id is None else validate.customer_id(customer_external_id)
         )
         self.client = client
         self.ledger: Ledger = shared_ledger(client) if ledger is None else ledger
         self.ledger.check(client)
-        self.external_id: str = _validate.external_id(self._fresh_external_id() if external_id is None else external_id)
+        self.external_id: str = validate.external_id(self._fresh_external_id() if external_id is None else external_id)
         self.state: TicketState = "draft"
         self.current_quote: Quote | None = None
         self.request: OrderRequest | None = None
@@ -262,12 +285,15 @@ class Ticket:
     def _owns(self, intent: Intent) -> bool:
         """Whether a journaled intent is this ticket's order (side, items, currency, customer)."""
         asked = (intent.side, intent.currency, intent.customer_external_id or None)
-        return asked == (self.side, self.currency, self.customer_external_id or None) \
-            and same_items(intent.items, self.items)
+        return asked == (self.side, self.currency, self.customer_external_id or None) and same_items(
+            intent.items, self.items
+        )
 
     def _not_ours(self, intent: Intent) -> str:
-        return (f"{self.external_id} is journaled for another order ({intent!r}), not this {self.side} of "
-                f"{items_text(self.items)} {self.currency}: use a new external_id")
+        return (
+            f"{self.external_id} is journaled for another order ({intent!r}), not this {self.side} of "
+            f"{items_text(self.items)} {self.currency}: use a new external_id"
+        )
 
     def _fresh_external_id(self) -> str:
         """The client's next external id, skipping any this ledger already holds."""
@@ -287,7 +313,9 @@ class Ticket:
                 f"a new {self.side} {self.external_id} while earlier ones may still land: {names}. "
                 "Their outcome is unknown; resolve or resend them (ticket.resolve(), ticket.resend(), "
                 "ledger.reconcile(client)) unless you mean both to happen",
-                UnsettledOrderWarning, stacklevel=3)
+                UnsettledOrderWarning,
+                stacklevel=3,
+            )
 
     @classmethod
     def from_ledger(cls, client: MintedClient, ledger: Ledger, external_id: str) -> Ticket:
@@ -296,8 +324,9 @@ class Ticket:
         if intent is None:
             raise TicketError(f"no intent {external_id} in {ledger.path}")
         ticket_class = SellTicket if intent.side == "sell" else BuyTicket
-        return ticket_class(client, intent.items, intent.currency, intent.customer_external_id, ledger,
-                            external_id=external_id)
+        return ticket_class(
+            client, intent.items, intent.currency, intent.customer_external_id, ledger, external_id=external_id
+        )
 
     # -- quote and preview ------------------------------------------------------------------
 
@@ -315,9 +344,17 @@ class Ticket:
                 try:
                     quote.price(sku)
                 except KeyError:
-                    raise ValidationError(f"items.{sku}", f"a SKU the quote prices ({', '.join(quote.skus)})", sku) from None
-            request = OrderRequest.build(self.side, quote, self.items, external_id=self.external_id,
-                                         currency=self.currency, customer_external_id=self.customer_external_id)
+                    raise ValidationError(
+                        f"items.{sku}", f"a SKU the quote prices ({', '.join(quote.skus)})", sku
+                    ) from None
+            request = OrderRequest.build(
+                self.side,
+                quote,
+                self.items,
+                external_id=self.external_id,
+                currency=self.currency,
+                customer_external_id=self.customer_external_id,
+            )
             self._quote_id = self.ledger.record_quote(quote)
             self.current_quote, self.request = quote, request
             if self.state != "unknown":
@@ -336,8 +373,15 @@ class Ticket:
                 raise TicketError(f"the quote has no {self.side} price or spot for {sku}")
             grams = Decimal(amount)
             lines.append(PreviewLine(sku, per_gram, price.spot_price, grams, line_total(per_gram, grams)))
-        return Preview(self.side, self.external_id, self.currency, self.customer_external_id, tuple(lines),
-                       sum((line.total for line in lines), Decimal("0.00")), quote)
+        return Preview(
+            self.side,
+            self.external_id,
+            self.currency,
+            self.customer_external_id,
+            tuple(lines),
+            sum((line.total for line in lines), Decimal("0.00")),
+            quote,
+        )
 
     def _require_quote(self) -> Quote:
         if self.current_quote is None:
@@ -402,8 +446,11 @@ class Ticket:
         if self.state == "conflict":
             if isinstance(self.error, ExternalIdConflictError):
                 return self.error
-            return ExternalIdConflictError(self._intent.error if self._intent and self._intent.error
-                                           else f"{self.external_id} belongs to another order at the API")
+            return ExternalIdConflictError(
+                self._intent.error
+                if self._intent and self._intent.error
+                else f"{self.external_id} belongs to another order at the API"
+            )
         return TicketError(f"{self.external_id}: {self._state_advice()}")
 
     def _attempt(self, *, resend: bool) -> OrderResult:
@@ -429,14 +476,27 @@ class Ticket:
         """Journal the attempt durably before the request leaves; every failure here sends nothing."""
         quote = self._require_quote()
         if self.request is None or self.request.price_token != quote.token:
-            self.request = OrderRequest.build(self.side, quote, self.items, external_id=self.external_id,
-                                              currency=self.currency, customer_external_id=self.customer_external_id)
+            self.request = OrderRequest.build(
+                self.side,
+                quote,
+                self.items,
+                external_id=self.external_id,
+                currency=self.currency,
+                customer_external_id=self.customer_external_id,
+            )
         request = self.request
         try:
             self._intent = self.ledger.open_intent(
-                self.external_id, self.side, self.items, request.content, currency=self.currency,
-                customer_external_id=self.customer_external_id, quote_id=self._quote_id,
-                quote_fixed_at=quote.fixed_at, sent_at=self.client.now(), resend=resend,
+                self.external_id,
+                self.side,
+                self.items,
+                request.content,
+                currency=self.currency,
+                customer_external_id=self.customer_external_id,
+                quote_id=self._quote_id,
+                quote_fixed_at=quote.fixed_at,
+                sent_at=self.client.now(),
+                resend=resend,
             )
         except ExternalIdConflictError as exc:
             self.state, self.error = "conflict", exc
@@ -466,8 +526,12 @@ class Ticket:
         try:
             self._intent = self.ledger.settle_placed(eid, result.order)
         except Exception as exc:  # the order exists: report it, and leave the intent to reconcile
-            warnings.warn(f"{eid} was placed as {result.order_code}, but the ledger could not record it ({exc}); "
-                          "ledger.reconcile(client) will settle it", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"{eid} was placed as {result.order_code}, but the ledger could not record it ({exc}); "
+                "ledger.reconcile(client) will settle it",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return result
 
     def _after_refusal(self, refusal: APIError) -> OrderResult:
@@ -486,7 +550,10 @@ class Ticket:
             raise OutcomeUnknownError(
                 f"{eid}: the API refused this attempt ({refusal}) and the lookup that would show whether an "
                 f"earlier one landed failed ({lookup_error}): call ticket.resolve()",
-                request=refusal.request, external_id=eid, cause=refusal) from refusal
+                request=refusal.request,
+                external_id=eid,
+                cause=refusal,
+            ) from refusal
         if order is None:
             self._settle(self.ledger.settle_refused(eid, str(refusal), via="refused"), refusal)
             raise refusal
@@ -507,10 +574,8 @@ class Ticket:
     def _settle_unknown(self, exc: BaseException, text: str | None = None) -> None:
         self.error = exc
         self.state = "unknown"
-        try:
+        with contextlib.suppress(Exception):  # the ledger failing too must not hide the send's own error
             self._intent = self.ledger.note_unknown(self.external_id, text or f"{type(exc).__name__}: {exc}")
-        except Exception:
-            pass
 
     def _replay(self) -> OrderResult:
         if self.state == "placed":
@@ -585,10 +650,15 @@ class Ticket:
             left = self.may_land_for()
             error = self._intent.error if self._intent is not None else None
             found = "not found yet" if error and error.startswith("not found yet") else "the outcome is unknown"
-            when = (f"it may still land for {left:.0f} s" if left > 0
-                    else "ticket.resolve() settles it now (the settle window has passed)")
-            return (f"{found}; {when}. ticket.resend() sends the same request again safely (the API refuses a "
-                    "second order with this external_id), or ticket.resolve() looks it up")
+            when = (
+                f"it may still land for {left:.0f} s"
+                if left > 0
+                else "ticket.resolve() settles it now (the settle window has passed)"
+            )
+            return (
+                f"{found}; {when}. ticket.resend() sends the same request again safely (the API refuses a "
+                "second order with this external_id), or ticket.resolve() looks it up"
+            )
         if self.state == "conflict":
             return "this external_id belongs to another order at the API; this one was never placed: use a new ticket"
         return {

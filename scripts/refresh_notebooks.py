@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 
 from minted_lab.report import execute_notebook, find_notebooks, normalise_widget_ids  # noqa: E402
 
-
 SANITIZE = ROOT / "notebooks" / "nbval-sanitize.cfg"
 
 

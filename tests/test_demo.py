@@ -32,8 +32,13 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINTED_") or k == "MINTED_LAB_HOME"}
     env["MPLBACKEND"] = "Agg"
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "minted_lab.cli", "demo", "--out", str(out)],
-                            env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "minted_lab.cli", "demo", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return result, out, time.perf_counter() - started
 
 
@@ -52,7 +57,9 @@ def test_demo_prints_a_readable_summary(demo_run: tuple[subprocess.CompletedProc
     assert re.search(r"^Sandbox: seed 7, 5000 past orders, clock frozen at 2026-11-02 09:30", text, re.M), text
     for sku in ("GAU", "GAG", "GPT", "GPD"):
         assert re.search(rf"^  {sku} +\d+\.\d{{4}} +\d+\.\d\d +\d+\.\d\d +\+\d+\.\d\d% +-\d+\.\d\d%$", text, re.M), sku
-    assert re.search(r"^Sold: order [A-Z0-9]{8} \(Pending\), total 290\.00 GBP, external id ML-[0-9A-F]{12}$", text, re.M)
+    assert re.search(
+        r"^Sold: order [A-Z0-9]{8} \(Pending\), total 290\.00 GBP, external id ML-[0-9A-F]{12}$", text, re.M
+    )
     assert re.search(r"^History: 5001 orders on 167 pages in [\d.]+ s, 2026-05-04 to 2026-11-02$", text, re.M)
     assert re.search(r"^  by status: Completed 4563, Cancelled 287, Refunded 150, Pending 1$", text, re.M)
     assert re.search(r"^  completed buys +\d+ orders, +[\d,]+\.\d\d GBP$", text, re.M)
@@ -76,7 +83,9 @@ def test_demo_writes_real_plots(demo_run: tuple[subprocess.CompletedProcess[str]
 
 
 @pytest.mark.slow
-def test_demo_writes_the_executed_notebooks_as_html(demo_run: tuple[subprocess.CompletedProcess[str], Path, float]) -> None:
+def test_demo_writes_the_executed_notebooks_as_html(
+    demo_run: tuple[subprocess.CompletedProcess[str], Path, float],
+) -> None:
     """report.html holds the quickstart and the analytics notebooks, executed: their outputs and plots."""
     _, out, _ = demo_run
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -31,7 +31,10 @@ def test_export_from_a_sandbox_to_parquet_and_csv(tmp_path: Path, capsys) -> Non
 
 def test_export_filters(tmp_path: Path) -> None:
     out = tmp_path / "sells.csv"
-    assert main(["export", "--sandbox", "--history", "120", "--type", "sell", "--status", "Completed", "--out", str(out)]) == 0
+    assert (
+        main(["export", "--sandbox", "--history", "120", "--type", "sell", "--status", "Completed", "--out", str(out)])
+        == 0
+    )
     frame = pl.read_csv(out)
     assert frame.height > 0
     assert set(frame["type"]) == {"Sell"} and set(frame["status_name"]) == {"Completed"}
@@ -44,7 +47,11 @@ def test_export_refuses_an_unknown_format_before_any_request(tmp_path: Path, cap
 
 def test_export_without_settings_names_what_is_missing(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "minted_lab.cli", "export", "--out", str(tmp_path / "o.csv")],
-                         capture_output=True, text=True, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "minted_lab.cli", "export", "--out", str(tmp_path / "o.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert run.returncode == 1
     assert "MINTED_BASE_URL" in run.stderr and not (tmp_path / "o.csv").exists()

@@ -104,8 +104,15 @@ def _price_row(row: Mapping[str, Any], time: str | None, ttl: object, currency: 
     }
 
 
-_PRICE_TEXT = {"time": pl.String, "ttl": pl.String, "currency": pl.String, "sku": pl.String,
-               "spot": pl.String, "buy": pl.String, "sell": pl.String}
+_PRICE_TEXT = {
+    "time": pl.String,
+    "ttl": pl.String,
+    "currency": pl.String,
+    "sku": pl.String,
+    "spot": pl.String,
+    "buy": pl.String,
+    "sell": pl.String,
+}
 
 
 def _prices(rows: list[Row]) -> pl.DataFrame:

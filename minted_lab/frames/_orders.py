@@ -103,7 +103,11 @@ def _order_lists(text: pl.Series, sizes: list[int], offset: int, shapes: OrderSh
             pl.concat_list(pl.when("is_order").then("enveloped").otherwise("bare")).alias("o")
         )
         parts.append(one.with_columns(at=where.gather(lone_at)))
-    merged = pl.concat([p.select(pl.col("at").cast(pl.Int64), "o") for p in parts]).drop_nulls("o").sort("at", maintain_order=True)
+    merged = (
+        pl.concat([p.select(pl.col("at").cast(pl.Int64), "o") for p in parts])
+        .drop_nulls("o")
+        .sort("at", maintain_order=True)
+    )
     return merged["o"]
 
 
@@ -242,9 +246,7 @@ def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(*_to_columns(ITEM_NUMBERS))
         .with_columns(spread.alias("spread"))
         .with_columns(
-            pl.when(spot != 0)
-            .then(pl.col("spread").cast(pl.Float64) / spot.cast(pl.Float64))
-            .alias("spread_pct")
+            pl.when(spot != 0).then(pl.col("spread").cast(pl.Float64) / spot.cast(pl.Float64)).alias("spread_pct")
         )
         .select(ITEMS_SCHEMA.names())
     )

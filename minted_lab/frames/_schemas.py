@@ -152,9 +152,7 @@ class OrderShapes(NamedTuple):
 
 
 def _order_shapes(number: Callable[[pl.DataType], pl.DataType]) -> OrderShapes:
-    item = pl.Struct(
-        {"sku": pl.String, "product_name": pl.String, **{k: number(v) for k, v in ITEM_NUMBERS.items()}}
-    )
+    item = pl.Struct({"sku": pl.String, "product_name": pl.String, **{k: number(v) for k, v in ITEM_NUMBERS.items()}})
     order = pl.Struct(
         {
             "guid": pl.String,

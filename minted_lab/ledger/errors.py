@@ -64,19 +64,26 @@ def translate(exc: BaseException, path: Path, doing: str) -> LedgerError:
     where = f"the ledger {path}"
     error: LedgerError
     if isinstance(exc, PermissionError) or name.startswith(("SQLITE_READONLY", "SQLITE_PERM")) or "readonly" in text:
-        error = LedgerReadOnlyError(f"{where} cannot be written while {doing}: check the permissions of the file "
-                                    f"and of its folder {path.parent} (or set MINTED_LAB_HOME to a writable folder)")
+        error = LedgerReadOnlyError(
+            f"{where} cannot be written while {doing}: check the permissions of the file "
+            f"and of its folder {path.parent} (or set MINTED_LAB_HOME to a writable folder)"
+        )
     elif (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or name == "SQLITE_FULL" or "disk is full" in text:
         error = LedgerDiskFullError(f"{where}: the disk is full while {doing}; free some space and try again")
     elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
-        error = LedgerLockedError(f"{where} is held by another process while {doing}; close the other notebook "
-                                  "or process using it, or try again")
+        error = LedgerLockedError(
+            f"{where} is held by another process while {doing}; close the other notebook "
+            "or process using it, or try again"
+        )
     elif name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "not a database" in text or "malformed" in text:
-        error = LedgerCorruptError(f"{where} is damaged ({exc}); it was left as it is: move it aside to keep it "
-                                   "for inspection, and a new ledger will be made")
+        error = LedgerCorruptError(
+            f"{where} is damaged ({exc}); it was left as it is: move it aside to keep it "
+            "for inspection, and a new ledger will be made"
+        )
     elif name.startswith("SQLITE_CANTOPEN") or isinstance(exc, OSError):
-        error = LedgerReadOnlyError(f"{where} cannot be opened ({exc}): check that its folder "
-                                    f"{path.parent} exists and is writable")
+        error = LedgerReadOnlyError(
+            f"{where} cannot be opened ({exc}): check that its folder {path.parent} exists and is writable"
+        )
     else:
         error = LedgerError(f"{where} failed while {doing}: {exc}")
     error.__cause__ = exc

@@ -29,8 +29,9 @@ class InFlightGuard:
     def _lock(self, external_id: str) -> filelock.BaseFileLock | None:
         try:
             self.directory.mkdir(exist_ok=True)
-            lock = filelock.FileLock(self.directory / re.sub(r"[^A-Za-z0-9_-]", "_", external_id), timeout=0,
-                                     thread_local=False)
+            lock = filelock.FileLock(
+                self.directory / re.sub(r"[^A-Za-z0-9_-]", "_", external_id), timeout=0, thread_local=False
+            )
             lock.acquire()
         except filelock.Timeout:
             return None

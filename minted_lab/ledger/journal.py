@@ -23,7 +23,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from minted_lab.frames import MONEY
 from minted_lab.ledger.errors import (
     SQLITE_ERRORS,
     ExternalIdConflictError,
@@ -41,7 +42,6 @@ from minted_lab.ledger.errors import (
     translate,
 )
 from minted_lab.ledger.inflight import InFlightGuard
-from minted_lab.frames import MONEY
 from minted_lab.order_request import items_text, same_items
 
 if TYPE_CHECKING:
@@ -259,9 +259,11 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outcomes_by_intent ON outcomes (external_id);
     """,
     # 2: doubt and in-flight times (the settle window), a conflict state, refused/late/conflict outcomes.
-    _INTENTS_V2.format(name="intents_v2") + ";"
+    _INTENTS_V2.format(name="intents_v2")
+    + ";"
     + "INSERT INTO intents_v2 SELECT *, NULL, NULL FROM intents;"
-    + _OUTCOMES_V2.format(name="outcomes_v2", intents="intents_v2") + ";"
+    + _OUTCOMES_V2.format(name="outcomes_v2", intents="intents_v2")
+    + ";"
     + "INSERT INTO outcomes_v2 SELECT *, NULL FROM outcomes;"
     + """
     DROP TABLE outcomes;
@@ -334,9 +336,9 @@ class Ledger:
             elif self.path.stat().st_size == 0:
                 raise LedgerCorruptError(
                     f"the ledger {self.path} is empty (0 bytes) although it exists: its history may have been "
-                    "lost. It was left as it is; move it aside (or restore it from a backup) to start a new one")
-            self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
-                                         check_same_thread=False)
+                    "lost. It was left as it is; move it aside (or restore it from a backup) to start a new one"
+                )
+            self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
@@ -383,7 +385,8 @@ class Ledger:
         if found is None:
             raise LedgerCorruptError(
                 f"the ledger {self.path} has no ledger schema: it is truncated (a write-ahead log lost after a "
-                "crash?) or not a minted_lab ledger. It was left as it is; move it aside or restore it")
+                "crash?) or not a minted_lab ledger. It was left as it is; move it aside or restore it"
+            )
         marked = self._read_mark()
         if marked:
             held = db.execute("SELECT coalesce(max(id), 0) FROM outcomes").fetchone()[0]
@@ -392,11 +395,14 @@ class Ledger:
                     f"the ledger {self.path} is truncated: it holds {held} outcome rows, but {marked} were "
                     f"recorded (see {self.mark_path.name}); its write-ahead log was probably lost in a crash. "
                     "It was left as it is: restore it from a backup, or, if you mean to start over, move the "
-                    "ledger and its .mark file aside")
+                    "ledger and its .mark file aside"
+                )
         check = db.execute("PRAGMA quick_check(1)").fetchone()
         if check is None or check[0] != "ok":
-            raise LedgerCorruptError(f"the ledger {self.path} is damaged ({check[0] if check else 'no answer'}); "
-                                     "it was left as it is: move it aside or restore it from a backup")
+            raise LedgerCorruptError(
+                f"the ledger {self.path} is damaged ({check[0] if check else 'no answer'}); "
+                "it was left as it is: move it aside or restore it from a backup"
+            )
 
     @property
     def mark_path(self) -> Path:
@@ -572,8 +578,14 @@ class Ledger:
         assert quote_id is not None
         return quote_id
 
-    def record_prices(self, client: MintedClient | None = None, currency: str = "GBP", *, quote: Quote | None = None,
-                      prices: Iterable[ProductPrice] | None = None) -> int:
+    def record_prices(
+        self,
+        client: MintedClient | None = None,
+        currency: str = "GBP",
+        *,
+        quote: Quote | None = None,
+        prices: Iterable[ProductPrice] | None = None,
+    ) -> int:
         """Snapshot prices for a price history: the client's product prices, a given quote's, or given product prices.
 
         Pass ``prices`` you already fetched to store them without asking the API again.
@@ -593,17 +605,31 @@ class Ledger:
         with self._write(durable=False) as db:
             for price in rows:
                 observed = _iso(getattr(price, "updated_at", None)) or _now()
-                self._insert_prices(db, "product_prices", None, getattr(price, "currency_code", None) or currency, observed, [price])
+                self._insert_prices(
+                    db, "product_prices", None, getattr(price, "currency_code", None) or currency, observed, [price]
+                )
         return len(rows)
 
     @staticmethod
-    def _insert_prices(db: sqlite3.Connection, source: str, quote_id: int | None, currency: str, observed: str, prices: Iterable[Any]) -> None:
+    def _insert_prices(
+        db: sqlite3.Connection, source: str, quote_id: int | None, currency: str, observed: str, prices: Iterable[Any]
+    ) -> None:
         recorded = _now()
         db.executemany(
             "INSERT INTO prices (observed_at, recorded_at, source, quote_id, currency, sku, spot_price,"
             " buy_price, sell_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (observed, recorded, source, quote_id, currency, p.sku, _money(p.spot_price), _money(p.buy_price), _money(p.sell_price))
+                (
+                    observed,
+                    recorded,
+                    source,
+                    quote_id,
+                    currency,
+                    p.sku,
+                    _money(p.spot_price),
+                    _money(p.buy_price),
+                    _money(p.sell_price),
+                )
                 for p in prices
             ],
         )
@@ -640,30 +666,49 @@ class Ledger:
         now = _now()
         sent = _iso(sent_at) or now
         with self._write(doing=f"journaling {external_id}") as db:
-            row = db.execute("SELECT state, side, items, currency, customer_external_id, doubt_at, inflight_at"
-                             " FROM intents WHERE external_id = ?", (external_id,)).fetchone()
+            row = db.execute(
+                "SELECT state, side, items, currency, customer_external_id, doubt_at, inflight_at"
+                " FROM intents WHERE external_id = ?",
+                (external_id,),
+            ).fetchone()
             if row is None:
                 db.execute(
                     "INSERT INTO intents (external_id, side, state, currency, customer_external_id, items,"
                     " request_body, quote_id, quote_fixed_at, attempts, created_at, updated_at, inflight_at)"
                     " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                    (external_id, side, currency, customer_external_id, stored_items, body, quote_id,
-                     _iso(quote_fixed_at), now, now, sent),
+                    (
+                        external_id,
+                        side,
+                        currency,
+                        customer_external_id,
+                        stored_items,
+                        body,
+                        quote_id,
+                        _iso(quote_fixed_at),
+                        now,
+                        now,
+                        sent,
+                    ),
                 )
             else:
                 state, held_side, held_items, held_currency, held_customer, doubt_at, inflight_at = row
                 held = {k: Decimal(a) for k, a in json.loads(held_items).items()}
-                if (held_side, held_currency, held_customer or None) != (side, currency, customer_external_id or None) \
-                        or not same_items(held, items):
+                if (held_side, held_currency, held_customer or None) != (
+                    side,
+                    currency,
+                    customer_external_id or None,
+                ) or not same_items(held, items):
                     raise ExternalIdConflictError(
                         f"{external_id} already belongs to another order in this ledger: a {held_side} of "
                         f"{items_text(held)} {held_currency}{_for(held_customer)} ({state}), not a {side} of "
-                        f"{items_text(items)} {currency}{_for(customer_external_id)}; use a new external_id")
+                        f"{items_text(items)} {currency}{_for(customer_external_id)}; use a new external_id"
+                    )
                 if state == "placed":
                     raise LedgerError(f"{external_id} is already placed; it is never sent again")
                 if state == "conflict":
-                    raise ExternalIdConflictError(f"{external_id} belongs to another order at the API; "
-                                                  "use a new external_id")
+                    raise ExternalIdConflictError(
+                        f"{external_id} belongs to another order at the API; use a new external_id"
+                    )
                 if state == "open" and not resend:
                     raise LedgerError(
                         f"{external_id} has an open intent whose outcome is unknown: resolve it first "
@@ -674,8 +719,7 @@ class Ledger:
                     "UPDATE intents SET state = 'open', request_body = ?, quote_id = ?, quote_fixed_at = ?,"
                     " attempts = attempts + 1, updated_at = ?, error = NULL, doubt_at = ?, inflight_at = ?"
                     " WHERE external_id = ?",
-                    (body, quote_id, _iso(quote_fixed_at), now, doubt if state == "open" else None, sent,
-                     external_id),
+                    (body, quote_id, _iso(quote_fixed_at), now, doubt if state == "open" else None, sent, external_id),
                 )
             attempt = db.execute("SELECT attempts FROM intents WHERE external_id = ?", (external_id,)).fetchone()[0]
             self._outcome(db, external_id, attempt, "sent", "intent", at=sent)
@@ -709,9 +753,17 @@ class Ledger:
                 ),
             )
             if state != "placed":
-                self._outcome(db, external_id, attempt, "late" if state == "not_placed" else "placed", via,
-                              order_code=order.order_code, guid=order.guid,
-                              status_name=getattr(order, "status_name", None), total=_money(order.total))
+                self._outcome(
+                    db,
+                    external_id,
+                    attempt,
+                    "late" if state == "not_placed" else "placed",
+                    via,
+                    order_code=order.order_code,
+                    guid=order.guid,
+                    status_name=getattr(order, "status_name", None),
+                    total=_money(order.total),
+                )
         return self._get(external_id)
 
     def settle_refused(self, external_id: str, error: str, *, via: str = "response") -> Intent:
@@ -726,12 +778,17 @@ class Ledger:
                 return self._get_in(db, external_id)
             doubt = db.execute("SELECT doubt_at FROM intents WHERE external_id = ?", (external_id,)).fetchone()[0]
             if doubt is None:
-                db.execute("UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, inflight_at = NULL"
-                           " WHERE external_id = ?", (error, _now(), external_id))
+                db.execute(
+                    "UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, inflight_at = NULL"
+                    " WHERE external_id = ?",
+                    (error, _now(), external_id),
+                )
                 self._outcome(db, external_id, attempt, "not_placed", via, error=error)
             else:
-                db.execute("UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL WHERE external_id = ?",
-                           (error, _now(), external_id))
+                db.execute(
+                    "UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL WHERE external_id = ?",
+                    (error, _now(), external_id),
+                )
                 self._outcome(db, external_id, attempt, "refused", via, error=error)
         return self._get(external_id)
 
@@ -740,16 +797,17 @@ class Ledger:
         with self._write(doing=f"recording {external_id}") as db:
             attempt, state = self._require(db, external_id)
             if state == "open":
-                db.execute("UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL,"
-                           " doubt_at = CASE WHEN inflight_at IS NULL THEN doubt_at"
-                           " WHEN doubt_at IS NULL OR inflight_at > doubt_at THEN inflight_at ELSE doubt_at END"
-                           " WHERE external_id = ?",
-                           (error, _now(), external_id))
+                db.execute(
+                    "UPDATE intents SET error = ?, updated_at = ?, inflight_at = NULL,"
+                    " doubt_at = CASE WHEN inflight_at IS NULL THEN doubt_at"
+                    " WHEN doubt_at IS NULL OR inflight_at > doubt_at THEN inflight_at ELSE doubt_at END"
+                    " WHERE external_id = ?",
+                    (error, _now(), external_id),
+                )
                 self._outcome(db, external_id, attempt, "unknown", via, error=error)
         return self._get(external_id)
 
-    def settle_not_found(self, external_id: str, *, now: datetime, settle_window: float,
-                         via: str = "lookup") -> Intent:
+    def settle_not_found(self, external_id: str, *, now: datetime, settle_window: float, via: str = "lookup") -> Intent:
         """A lookup found no order: ``not_placed`` once the settle window has passed since the last
         attempt in doubt was sent; until then the intent stays open ("it may still land for N s").
 
@@ -763,28 +821,46 @@ class Ledger:
             left = intent.may_land_for(now, settle_window)
             if left <= 0:
                 error = "the API has no order with this external_id"
-                db.execute("UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, doubt_at = NULL,"
-                           " inflight_at = NULL WHERE external_id = ?", (error, _now(), external_id))
+                db.execute(
+                    "UPDATE intents SET state = 'not_placed', error = ?, updated_at = ?, doubt_at = NULL,"
+                    " inflight_at = NULL WHERE external_id = ?",
+                    (error, _now(), external_id),
+                )
                 self._outcome(db, external_id, attempt, "not_placed", via, error=error)
             else:
                 error = f"not found yet; it may still land for {left:.0f} s"
-                db.execute("UPDATE intents SET error = ?, updated_at = ?, doubt_at = ?, inflight_at = NULL"
-                           " WHERE external_id = ?", (error, _now(), _iso(intent.doubt_since), external_id))
+                db.execute(
+                    "UPDATE intents SET error = ?, updated_at = ?, doubt_at = ?, inflight_at = NULL"
+                    " WHERE external_id = ?",
+                    (error, _now(), _iso(intent.doubt_since), external_id),
+                )
                 self._outcome(db, external_id, attempt, "unknown", via, error=error)
         return self._get(external_id)
 
-    def settle_conflict(self, external_id: str, detail: str, order: Order | None = None, *,
-                        via: str = "lookup") -> Intent:
+    def settle_conflict(
+        self, external_id: str, detail: str, order: Order | None = None, *, via: str = "lookup"
+    ) -> Intent:
         """The API's order under this external id is not this intent's: ours was never placed, and
         this id can never place it. Final."""
         with self._write(doing=f"settling {external_id}") as db:
             attempt, state = self._require(db, external_id)
             if state == "placed":
                 return self._get_in(db, external_id)
-            db.execute("UPDATE intents SET state = 'conflict', error = ?, updated_at = ?, doubt_at = NULL,"
-                       " inflight_at = NULL WHERE external_id = ?", (detail, _now(), external_id))
-            self._outcome(db, external_id, attempt, "conflict", via, error=detail,
-                          order_code=getattr(order, "order_code", None), guid=getattr(order, "guid", None))
+            db.execute(
+                "UPDATE intents SET state = 'conflict', error = ?, updated_at = ?, doubt_at = NULL,"
+                " inflight_at = NULL WHERE external_id = ?",
+                (detail, _now(), external_id),
+            )
+            self._outcome(
+                db,
+                external_id,
+                attempt,
+                "conflict",
+                via,
+                error=detail,
+                order_code=getattr(order, "order_code", None),
+                guid=getattr(order, "guid", None),
+            )
         return self._get(external_id)
 
     def refresh_status(self, external_id: str, order: Order) -> None:
@@ -803,13 +879,32 @@ class Ledger:
         return int(row[0]), str(row[1])
 
     @staticmethod
-    def _outcome(db: sqlite3.Connection, external_id: str, attempt: int, outcome: str, via: str, *,
-                 at: str | None = None, **fields: Any) -> None:
+    def _outcome(
+        db: sqlite3.Connection,
+        external_id: str,
+        attempt: int,
+        outcome: str,
+        via: str,
+        *,
+        at: str | None = None,
+        **fields: Any,
+    ) -> None:
         db.execute(
             "INSERT INTO outcomes (external_id, attempt, recorded_at, outcome, via, order_code, guid, status_name,"
             " total, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (external_id, attempt, _now(), outcome, via, fields.get("order_code"), fields.get("guid"),
-             fields.get("status_name"), fields.get("total"), fields.get("error"), at),
+            (
+                external_id,
+                attempt,
+                _now(),
+                outcome,
+                via,
+                fields.get("order_code"),
+                fields.get("guid"),
+                fields.get("status_name"),
+                fields.get("total"),
+                fields.get("error"),
+                at,
+            ),
         )
 
     def _get_in(self, db: sqlite3.Connection, external_id: str) -> Intent:
@@ -875,8 +970,10 @@ class Ledger:
 
     def span_start(self) -> date | None:
         """The first Istanbul date of the ledger's orders (server time of its quotes and orders)."""
-        row = self._read("SELECT min(t) FROM (SELECT min(quote_fixed_at) AS t FROM intents"
-                         " UNION ALL SELECT min(order_at) FROM intents)")[0]
+        row = self._read(
+            "SELECT min(t) FROM (SELECT min(quote_fixed_at) AS t FROM intents"
+            " UNION ALL SELECT min(order_at) FROM intents)"
+        )[0]
         if row[0] is None:
             return None
         return datetime.fromisoformat(row[0]).astimezone(ISTANBUL).date()
@@ -887,17 +984,25 @@ class Ledger:
         """The placed orders as the API returned them, in :func:`minted_lab.frames.orders_frame`'s schema."""
         from minted_lab import frames
 
-        raws = [json.loads(row[0]) for row in self._read(
-            "SELECT order_json FROM intents WHERE state = 'placed' AND order_json IS NOT NULL ORDER BY order_at, rowid")]
+        raws = [
+            json.loads(row[0])
+            for row in self._read(
+                "SELECT order_json FROM intents WHERE state = 'placed' AND order_json IS NOT NULL ORDER BY order_at, rowid"
+            )
+        ]
         return frames.orders_frame(raws)
 
     def prices_frame(self) -> pl.DataFrame:
         """Every price snapshot, in :func:`minted_lab.frames.prices_frame`'s schema."""
         from minted_lab import frames
 
-        records = [dict(row) for row in self._read(
-            "SELECT observed_at AS updated_at, currency AS currency_code, sku, spot_price, buy_price, sell_price, source"
-            " FROM prices ORDER BY observed_at, id")]
+        records = [
+            dict(row)
+            for row in self._read(
+                "SELECT observed_at AS updated_at, currency AS currency_code, sku, spot_price, buy_price, sell_price, source"
+                " FROM prices ORDER BY observed_at, id"
+            )
+        ]
         return frames.prices_frame(records)
 
     def intents_frame(self) -> pl.DataFrame:
@@ -906,16 +1011,32 @@ class Ledger:
         return pl.DataFrame(
             [
                 {
-                    "external_id": i.external_id, "side": i.side, "state": i.state, "currency": i.currency,
-                    "items": items_text(i.items), "attempts": i.attempts, "created_at": i.created_at,
-                    "order_code": i.order_code, "status_name": i.status_name, "total": i.total, "error": i.error,
+                    "external_id": i.external_id,
+                    "side": i.side,
+                    "state": i.state,
+                    "currency": i.currency,
+                    "items": items_text(i.items),
+                    "attempts": i.attempts,
+                    "created_at": i.created_at,
+                    "order_code": i.order_code,
+                    "status_name": i.status_name,
+                    "total": i.total,
+                    "error": i.error,
                 }
                 for i in intents
             ],
             schema={
-                "external_id": pl.String(), "side": pl.String(), "state": pl.String(), "currency": pl.String(),
-                "items": pl.String(), "attempts": pl.Int64(), "created_at": pl.Datetime("us", "UTC"),
-                "order_code": pl.String(), "status_name": pl.String(), "total": MONEY, "error": pl.String(),
+                "external_id": pl.String(),
+                "side": pl.String(),
+                "state": pl.String(),
+                "currency": pl.String(),
+                "items": pl.String(),
+                "attempts": pl.Int64(),
+                "created_at": pl.Datetime("us", "UTC"),
+                "order_code": pl.String(),
+                "status_name": pl.String(),
+                "total": MONEY,
+                "error": pl.String(),
             },
         )
 

@@ -26,8 +26,16 @@ if TYPE_CHECKING:
     from minted_lab.client import MintedClient
     from minted_lab.models import Order
 
-__all__ = ["OUR_EXTERNAL_ID", "RECONCILE_SCHEMA", "RECONCILE_STATUSES", "conflict_text", "reconcile", "resolve",
-           "settle_by_lookup", "settle_with"]
+__all__ = [
+    "OUR_EXTERNAL_ID",
+    "RECONCILE_SCHEMA",
+    "RECONCILE_STATUSES",
+    "conflict_text",
+    "reconcile",
+    "resolve",
+    "settle_by_lookup",
+    "settle_with",
+]
 
 OUR_EXTERNAL_ID = re.compile(r"^ML-[0-9A-F]{12}$")
 REVERSED_STATUSES = frozenset({"Cancelled", "Refunding", "Refunded"})
@@ -69,9 +77,11 @@ def conflict_text(intent: Intent, order: Order, differences: list[str]) -> str:
     """Both orders, named: ours (never placed) and the API's under the same external id."""
     api_items = order_items(order)
     theirs = items_text(api_items) if api_items is not None else "items without SKUs"
-    return (f"{intent.external_id} belongs to another order at the API: order {order.order_code} "
-            f"({getattr(order, 'type', None) or 'type not shown'} of {theirs}), not this {intent.side} of "
-            f"{items_text(intent.items)} ({'; '.join(differences)}); ours was never placed under this id")
+    return (
+        f"{intent.external_id} belongs to another order at the API: order {order.order_code} "
+        f"({getattr(order, 'type', None) or 'type not shown'} of {theirs}), not this {intent.side} of "
+        f"{items_text(intent.items)} ({'; '.join(differences)}); ours was never placed under this id"
+    )
 
 
 def settle_with(ledger: Ledger, client: MintedClient, intent: Intent, order: Order | None) -> Intent:
@@ -158,12 +168,15 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
     for external_id, order in api_orders.items():
         if external_id in rows or (only_ours and not OUR_EXTERNAL_ID.match(external_id)):
             continue
-        rows[external_id] = _row("missing_in_ledger",
-                                 f"the API has order {order.order_code}; this ledger never sent it", None, order)
+        rows[external_id] = _row(
+            "missing_in_ledger", f"the API has order {order.order_code}; this ledger never sent it", None, order
+        )
     return pl.DataFrame(list(rows.values()), schema=RECONCILE_SCHEMA)
 
 
-def _compare(ledger: Ledger, client: MintedClient, intent: Intent, was: str | None, order: Order | None) -> dict[str, Any]:
+def _compare(
+    ledger: Ledger, client: MintedClient, intent: Intent, was: str | None, order: Order | None
+) -> dict[str, Any]:
     """One reconcile row for an intent that is settled (or was just settled) in the ledger."""
     state = intent.state
     if state == "conflict":
@@ -175,11 +188,19 @@ def _compare(ledger: Ledger, client: MintedClient, intent: Intent, was: str | No
     if was == "open":
         if state == "placed":
             return _row("resolved_placed", f"outcome was unknown; the API has order {intent.order_code}", intent, order)
-        return _row("resolved_not_placed", "outcome was unknown; the settle window passed and the API has no such "
-                                            "order, so it was not placed", intent, order)
+        return _row(
+            "resolved_not_placed",
+            "outcome was unknown; the settle window passed and the API has no such order, so it was not placed",
+            intent,
+            order,
+        )
     if was == "not_placed" and state == "placed":
-        return _row("resolved_late", f"settled not placed earlier, but order {intent.order_code} landed later; "
-                                     "the ledger now says placed", intent, order)
+        return _row(
+            "resolved_late",
+            f"settled not placed earlier, but order {intent.order_code} landed later; the ledger now says placed",
+            intent,
+            order,
+        )
     if state == "not_placed":
         return _row("match", "not placed, and the API has no such order", intent, order)
     if order is None:

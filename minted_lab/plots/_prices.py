@@ -19,19 +19,34 @@ ITEM_COLUMNS = {"order_at", "currency", "sku", "type", "spot_price", "price", "s
 
 def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
     """(time, currency, sku, spot, buy, sell, buy_spread, sell_spread and pct) as floats; True for executed prices."""
-    if PRICE_COLUMNS <= set(frame.columns):
-        cols = ["time", "currency", "sku", "spot", "buy", "sell", "buy_spread", "sell_spread",
-                "buy_spread_pct", "sell_spread_pct"]
+    if set(frame.columns) >= PRICE_COLUMNS:
+        cols = [
+            "time",
+            "currency",
+            "sku",
+            "spot",
+            "buy",
+            "sell",
+            "buy_spread",
+            "sell_spread",
+            "buy_spread_pct",
+            "sell_spread_pct",
+        ]
         return as_float(frame.select([c for c in cols if c in frame.columns])), False
-    if ITEM_COLUMNS <= set(frame.columns):
+    if set(frame.columns) >= ITEM_COLUMNS:
         is_buy, is_sell = pl.col("type") == "Buy", pl.col("type") == "Sell"
         pct = pl.col("spread_pct") if "spread_pct" in frame.columns else pl.col("spread") / pl.col("spot_price")
         out = as_float(frame).select(
-            pl.col("order_at").alias("time"), "currency", "sku", pl.col("spot_price").alias("spot"),
-            pl.when(is_buy).then(pl.col("price")).alias("buy"), pl.when(is_sell).then(pl.col("price")).alias("sell"),
+            pl.col("order_at").alias("time"),
+            "currency",
+            "sku",
+            pl.col("spot_price").alias("spot"),
+            pl.when(is_buy).then(pl.col("price")).alias("buy"),
+            pl.when(is_sell).then(pl.col("price")).alias("sell"),
             pl.when(is_buy).then(pl.col("spread")).alias("buy_spread"),
             pl.when(is_sell).then(pl.col("spread")).alias("sell_spread"),
-            pl.when(is_buy).then(pct).alias("buy_spread_pct"), pl.when(is_sell).then(pct).alias("sell_spread_pct"),
+            pl.when(is_buy).then(pct).alias("buy_spread_pct"),
+            pl.when(is_sell).then(pct).alias("sell_spread_pct"),
         )
         return out, True
     raise ValueError(
@@ -91,8 +106,14 @@ def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def plot_price(frame: pl.DataFrame, sku: str | None = None, *, currency: str | None = None, ax: Axes | None = None,
-               environment: str | None = None) -> Axes:
+def plot_price(
+    frame: pl.DataFrame,
+    sku: str | None = None,
+    *,
+    currency: str | None = None,
+    ax: Axes | None = None,
+    environment: str | None = None,
+) -> Axes:
     """Spot, buy and sell per gram over time for one SKU (or every SKU, log scale), to see price and its sides.
 
     `frame` is a `prices_frame`/`quotes_frame` (quoted prices, drawn as lines) or an `items_frame`
@@ -110,8 +131,14 @@ def plot_price(frame: pl.DataFrame, sku: str | None = None, *, currency: str | N
             rows = data.filter(pl.col("sku") == name)
             metal = colour(name)
             x, y = downsample_minmax(*_series(rows, "spot"), width)
-            ax.plot(x, y, color=INK if single else metal, label="spot" if single else name,
-                    linewidth=1.6 if single else 1.3, zorder=3)
+            ax.plot(
+                x,
+                y,
+                color=INK if single else metal,
+                label="spot" if single else name,
+                linewidth=1.6 if single else 1.3,
+                zorder=3,
+            )
             for side in ("buy", "sell"):
                 x, y = downsample_minmax(*_series(rows, side), width)
                 if not len(x):
@@ -119,11 +146,27 @@ def plot_price(frame: pl.DataFrame, sku: str | None = None, *, currency: str | N
                 tint = colour(side) if single else metal
                 label = (f"{side} (executed)" if executed else side) if single else None
                 if executed:
-                    ax.scatter(x, y, s=9 if single else 5, color=tint, alpha=0.75 if single else 0.45,
-                               linewidths=0, label=label, zorder=4)
+                    ax.scatter(
+                        x,
+                        y,
+                        s=9 if single else 5,
+                        color=tint,
+                        alpha=0.75 if single else 0.45,
+                        linewidths=0,
+                        label=label,
+                        zorder=4,
+                    )
                 else:
-                    ax.plot(x, y, color=tint, linestyle="-" if single else "--", linewidth=1.1,
-                            alpha=0.95 if single else 0.7, label=label, zorder=2)
+                    ax.plot(
+                        x,
+                        y,
+                        color=tint,
+                        linestyle="-" if single else "--",
+                        linewidth=1.1,
+                        alpha=0.95 if single else 0.7,
+                        label=label,
+                        zorder=2,
+                    )
         if not single:
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -150,8 +193,16 @@ def default_window(n: int) -> int:
     return max(5, min(500, n // 30))
 
 
-def plot_spread(frame: pl.DataFrame, sku: str | None = None, pct: bool = True, *, window: int | None = None,
-                currency: str | None = None, ax: Axes | None = None, environment: str | None = None) -> Axes:
+def plot_spread(
+    frame: pl.DataFrame,
+    sku: str | None = None,
+    pct: bool = True,
+    *,
+    window: int | None = None,
+    currency: str | None = None,
+    ax: Axes | None = None,
+    environment: str | None = None,
+) -> Axes:
     """Spread over spot over time (buy above zero, sell below) with its rolling median and IQR band.
 
     `frame` is a prices/quotes frame (quoted spreads) or an items frame (executed spreads).

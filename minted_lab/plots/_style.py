@@ -90,8 +90,9 @@ def new_axes() -> Axes:
     return ax
 
 
-def finish(ax: Axes, title: str, ylabel: str, environment: str | None, note: str = "",
-           reverse_legend: bool = False) -> Axes:
+def finish(
+    ax: Axes, title: str, ylabel: str, environment: str | None, note: str = "", reverse_legend: bool = False
+) -> Axes:
     """Short title, a smaller note line under it, units on y, the environment tag, a legend off the data.
 
     Axes made outside `house_style()` (the caller's `ax=`) get the same finish: transparent face,
@@ -100,11 +101,21 @@ def finish(ax: Axes, title: str, ylabel: str, environment: str | None, note: str
     """
     ax.set_title(title, loc="left", pad=15 if note else 6)
     if note:
-        ax.annotate(note, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points",
-                    ha="left", va="bottom", fontsize=8, color=INK)
+        ax.annotate(
+            note,
+            xy=(0.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color=INK,
+        )
     if environment:
-        ax.set_title(environment.upper(), loc="right", fontsize=7.5, color=INK, fontweight="bold",
-                     pad=15 if note else 6)
+        ax.set_title(
+            environment.upper(), loc="right", fontsize=7.5, color=INK, fontweight="bold", pad=15 if note else 6
+        )
     ax.set_ylabel(ylabel)
     ax.patch.set_facecolor("none")
     for label in (ax.xaxis.label, ax.yaxis.label, ax.title):

@@ -21,8 +21,13 @@ def _gbp(total: pl.Expr, rate: pl.Expr, currency: pl.Expr) -> pl.Expr:
     return pl.when(currency == BASE).then(total).otherwise(total * rate)
 
 
-def totals_table(orders: pl.DataFrame, by: str = "day", split: str = "type", cumulative: bool = False,
-                 items: pl.DataFrame | None = None) -> tuple[pl.DataFrame, int]:
+def totals_table(
+    orders: pl.DataFrame,
+    by: str = "day",
+    split: str = "type",
+    cumulative: bool = False,
+    items: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, int]:
     """(period x split table of GBP totals as Decimal, orders left out for want of a rate): what the bars draw."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {sorted(PERIODS)}, got {by!r}")
@@ -30,25 +35,36 @@ def totals_table(orders: pl.DataFrame, by: str = "day", split: str = "type", cum
         raise ValueError(f"split must be 'type', 'currency' or 'sku', got {split!r}")
     if split == "sku":
         if items is None:
-            raise ValueError("split='sku' needs the items: plot_order_totals(orders, split='sku', items=items_frame(...))")
+            raise ValueError(
+                "split='sku' needs the items: plot_order_totals(orders, split='sku', items=items_frame(...))"
+            )
         rates = orders.select("guid", "currency_rate").unique("guid", keep="first")
         rows = items.join(rates, on="guid", how="left").select(
-            "order_at", "sku", _gbp(pl.col("total"), pl.col("currency_rate"), pl.col("currency")).alias("gbp"))
+            "order_at", "sku", _gbp(pl.col("total"), pl.col("currency_rate"), pl.col("currency")).alias("gbp")
+        )
     else:
         rows = orders.select(
-            "order_at", split,
-            pl.coalesce(pl.col("currency_total"),
-                        _gbp(pl.col("total"), pl.col("currency_rate"), pl.col("currency"))).alias("gbp"))
+            "order_at",
+            split,
+            pl.coalesce(
+                pl.col("currency_total"), _gbp(pl.col("total"), pl.col("currency_rate"), pl.col("currency"))
+            ).alias("gbp"),
+        )
     dropped = rows.filter(pl.col("gbp").is_null() | pl.col("order_at").is_null()).height
     every, _ = PERIODS[by]
     rows = rows.drop_nulls(["gbp", "order_at"]).with_columns(
-        pl.col("order_at").dt.truncate(every).alias("period"), pl.col(split).fill_null("unknown"))
+        pl.col("order_at").dt.truncate(every).alias("period"), pl.col(split).fill_null("unknown")
+    )
     table = rows.group_by("period", split).agg(pl.col("gbp").sum()).sort("period", split)
     if cumulative and not table.is_empty():
         grid = table.select(pl.col("period").unique()).join(table.select(pl.col(split).unique()), how="cross")
-        table = (grid.join(table, on=["period", split], how="left")
-                 .with_columns(pl.col("gbp").fill_null(0)).sort(split, "period")
-                 .with_columns(pl.col("gbp").cum_sum().over(split)).sort("period", split))
+        table = (
+            grid.join(table, on=["period", split], how="left")
+            .with_columns(pl.col("gbp").fill_null(0))
+            .sort(split, "period")
+            .with_columns(pl.col("gbp").cum_sum().over(split))
+            .sort("period", split)
+        )
     return table, dropped
 
 
@@ -66,10 +82,16 @@ def _money(value: float, _: object = None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def plot_order_totals(orders: pl.DataFrame, by: Literal["day", "week", "month"] = "day",
-                      split: Literal["type", "currency", "sku"] = "type", cumulative: bool = False, *,
-                      items: pl.DataFrame | None = None, ax: Axes | None = None,
-                      environment: str | None = None) -> Axes:
+def plot_order_totals(
+    orders: pl.DataFrame,
+    by: Literal["day", "week", "month"] = "day",
+    split: Literal["type", "currency", "sku"] = "type",
+    cumulative: bool = False,
+    *,
+    items: pl.DataFrame | None = None,
+    ax: Axes | None = None,
+    environment: str | None = None,
+) -> Axes:
     """Stacked bars of order totals in GBP per day/week/month, split by type, currency or SKU (needs `items`).
 
     Each order counts at `currency_total` (its total in GBP), else total x `currency_rate`; an item
@@ -84,12 +106,22 @@ def plot_order_totals(orders: pl.DataFrame, by: Literal["day", "week", "month"] 
         x = _local(periods)
         bottom = np.zeros(len(periods))
         for i, key in enumerate(_order(table[split].unique().to_list(), split)):
-            part = (pl.DataFrame({"period": periods})
-                    .join(table.filter(pl.col(split) == key), on="period", how="left")
-                    .sort("period"))
+            part = (
+                pl.DataFrame({"period": periods})
+                .join(table.filter(pl.col(split) == key), on="period", how="left")
+                .sort("period")
+            )
             heights = part["gbp"].cast(pl.Float64).fill_null(0.0).to_numpy()
-            ax.bar(x, heights, width=bar_days, bottom=bottom, color=colour(key, i), label=key, linewidth=0,
-                   align="edge" if by != "day" else "center")
+            ax.bar(
+                x,
+                heights,
+                width=bar_days,
+                bottom=bottom,
+                color=colour(key, i),
+                label=key,
+                linewidth=0,
+                align="edge" if by != "day" else "center",
+            )
             bottom = bottom + heights
         ax.yaxis.set_major_formatter(FuncFormatter(_money))
         ax.set_ylim(bottom=0)

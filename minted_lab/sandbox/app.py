@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from minted_lab.sandbox import render
+from minted_lab.sandbox import validation as v
 from minted_lab.sandbox.book import Line
 from minted_lab.sandbox.catalog import CURRENCY_CODES, PRODUCTS
 from minted_lab.sandbox.envelope import ApiError, Invalid, Problems, ok
@@ -18,7 +19,6 @@ from minted_lab.sandbox.gateway import Gateway
 from minted_lab.sandbox.listing import paginate, parse_query, select, statuses
 from minted_lab.sandbox.model import Customer
 from minted_lab.sandbox.runtime import Runtime
-from minted_lab.sandbox import validation as v
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -52,26 +52,28 @@ class Handlers:
         problems.raise_if_any()
         now = self.rt.clock.now()
         quote = self.rt.book.fix(self.rt.market.snapshot(now), now, currency, customer_id, total)
-        return ok({
-            "token": quote.token,
-            "total": quote.total,
-            "expires_at": render.iso(quote.expires_at),
-            "expire_ttl": max(0, int((quote.expires_at - now).total_seconds())),
-            "is_total_price": quote.total is not None,
-            "prices": [
-                {
-                    "currency_id": p.currency_id,
-                    "product_id": p.product_id,
-                    "spot_price": quote.prices[p.sku].spot,
-                    "buy_price": quote.prices[p.sku].buy,
-                    "sell_price": quote.prices[p.sku].sell,
-                    "buy_amount": self.rt.book.buy_amount(quote, p.sku),
-                    "sku": p.sku,
-                }
-                for p in PRODUCTS
-            ],
-            "currency": quote.currency,
-        })
+        return ok(
+            {
+                "token": quote.token,
+                "total": quote.total,
+                "expires_at": render.iso(quote.expires_at),
+                "expire_ttl": max(0, int((quote.expires_at - now).total_seconds())),
+                "is_total_price": quote.total is not None,
+                "prices": [
+                    {
+                        "currency_id": p.currency_id,
+                        "product_id": p.product_id,
+                        "spot_price": quote.prices[p.sku].spot,
+                        "buy_price": quote.prices[p.sku].buy,
+                        "sell_price": quote.prices[p.sku].sell,
+                        "buy_amount": self.rt.book.buy_amount(quote, p.sku),
+                        "sku": p.sku,
+                    }
+                    for p in PRODUCTS
+                ],
+                "currency": quote.currency,
+            }
+        )
 
     async def product_prices(self, request: Request) -> Response:
         problems = Problems()
@@ -79,33 +81,42 @@ class Handlers:
         problems.raise_if_any()
         snap = self.rt.market.snapshot(self.rt.clock.now())
         prices = snap.prices(currency)
-        return ok([
-            {
-                "product_id": p.product_id,
-                "sku": p.sku,
-                "product_name": p.product_name,
-                "currency_id": p.currency_id,
-                "currency_code": currency,
-                "spot_price": prices[p.sku].spot,
-                "buy_price": prices[p.sku].buy,
-                "sell_price": prices[p.sku].sell,
-                "updated_at": render.iso(snap.at),
-            }
-            for p in PRODUCTS
-        ])
+        return ok(
+            [
+                {
+                    "product_id": p.product_id,
+                    "sku": p.sku,
+                    "product_name": p.product_name,
+                    "currency_id": p.currency_id,
+                    "currency_code": currency,
+                    "spot_price": prices[p.sku].spot,
+                    "buy_price": prices[p.sku].buy,
+                    "sell_price": prices[p.sku].sell,
+                    "updated_at": render.iso(snap.at),
+                }
+                for p in PRODUCTS
+            ]
+        )
 
     async def minted_prices(self, request: Request) -> Response:
         snap = self.rt.market.snapshot(self.rt.clock.now())
-        return ok({
-            "currency": "GBP",
-            "updated_at": render.iso(snap.at),
-            "rates": {code: snap.rates[code] for code in CURRENCY_CODES},
-            "prices": [
-                {"sku": p.sku, "product_name": p.product_name, "spot_price": snap.gbp[p.sku].spot,
-                 "buy_price": snap.gbp[p.sku].buy, "sell_price": snap.gbp[p.sku].sell}
-                for p in PRODUCTS
-            ],
-        })
+        return ok(
+            {
+                "currency": "GBP",
+                "updated_at": render.iso(snap.at),
+                "rates": {code: snap.rates[code] for code in CURRENCY_CODES},
+                "prices": [
+                    {
+                        "sku": p.sku,
+                        "product_name": p.product_name,
+                        "spot_price": snap.gbp[p.sku].spot,
+                        "buy_price": snap.gbp[p.sku].buy,
+                        "sell_price": snap.gbp[p.sku].sell,
+                    }
+                    for p in PRODUCTS
+                ],
+            }
+        )
 
     # ---- orders ---------------------------------------------------------------------------
 
@@ -123,8 +134,9 @@ class Handlers:
             allowed |= {"topup", "payment_type"}
         v.unknown_fields(body, allowed, problems)
         token = v.text_field(body, "price_token", problems, required=True, max_len=128)
-        external_id = v.text_field(body, "external_id", problems, required=True,
-                                   pattern=v.EXTERNAL_ID, pattern_reason="external_id_format")
+        external_id = v.text_field(
+            body, "external_id", problems, required=True, pattern=v.EXTERNAL_ID, pattern_reason="external_id_format"
+        )
         currency_code = v.currency(body.get("currency_code"), "currency_code", problems)
         lines = v.order_lines(body.get("items"), side, problems)
         customer_id, new_customer = self._order_customer(body.get("customer"), problems)
@@ -136,9 +148,14 @@ class Handlers:
         problems.raise_if_any()
         assert token is not None and external_id is not None
         order = self.rt.book.place(
-            side, token=token, external_id=external_id, currency_code=currency_code,
-            lines=[Line(i, sku, amount) for i, sku, amount in lines], customer_id=customer_id,
-            new_customer=new_customer, now=self.rt.clock.now(),
+            side,
+            token=token,
+            external_id=external_id,
+            currency_code=currency_code,
+            lines=[Line(i, sku, amount) for i, sku, amount in lines],
+            customer_id=customer_id,
+            new_customer=new_customer,
+            now=self.rt.clock.now(),
         )
         now = self.rt.clock.now()
         return ok(render.order_response(order, now, self.rt.book.customer_of(order)))
@@ -235,8 +252,9 @@ class Handlers:
         with book.lock:
             if fields["external_id"] in book.customers:
                 raise Invalid(_one("external_id", "customer_taken"))
-            customer = Customer(id=book.next_customer_id(), created_at=self.rt.clock.now().replace(microsecond=0),
-                                **fields)
+            customer = Customer(
+                id=book.next_customer_id(), created_at=self.rt.clock.now().replace(microsecond=0), **fields
+            )
             book.add_customer(customer)
         return ok(render.customer(customer))
 
@@ -271,8 +289,12 @@ def routes(h: Handlers) -> list[Route]:
         Route("/partner/products/prices", h.product_prices, methods=["GET"], name="product_prices"),
         Route("/partner/prices", h.minted_prices, methods=["GET"], name="minted_prices"),
         Route("/partner/balance", h.partner_balance, methods=["GET"], name="partner_balance"),
-        Route("/partner/balance/customer/{customer_external_id}", h.customer_balance, methods=["GET"],
-              name="customer_balance"),
+        Route(
+            "/partner/balance/customer/{customer_external_id}",
+            h.customer_balance,
+            methods=["GET"],
+            name="customer_balance",
+        ),
         Route("/partner/customer", h.create_customer, methods=["POST"], name="create_customer"),
         Route("/partner/customer/{external_customer_id}", h.customer, methods=["GET"], name="customer"),
     ]

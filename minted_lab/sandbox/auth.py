@@ -71,8 +71,9 @@ def parse_params(value: str) -> dict[str, str]:
 class DigestAuthority:
     """Issues challenges and verifies Digest responses for the built-in users."""
 
-    def __init__(self, algorithm: str = "SHA-256", nonce_ttl: float = 300.0,
-                 users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, algorithm: str = "SHA-256", nonce_ttl: float = 300.0, users: dict[str, str] | None = None
+    ) -> None:
         if algorithm.upper() not in ALGORITHMS:
             raise ValueError("digest_algorithm must be 'MD5' or 'SHA-256'")
         self.algorithm = algorithm.upper()
@@ -94,8 +95,10 @@ class DigestAuthority:
             if len(self._nonces) > 4096 or self._count % 256 == 0:
                 horizon = now - max(4 * self.nonce_ttl, 600.0)
                 self._nonces = {k: v for k, v in self._nonces.items() if v.issued >= horizon}
-        return (f'Digest realm="{REALM}", qop="auth", algorithm={self.algorithm}, nonce="{nonce}", '
-                f'opaque="{self.opaque}", stale={"true" if stale else "false"}')
+        return (
+            f'Digest realm="{REALM}", qop="auth", algorithm={self.algorithm}, nonce="{nonce}", '
+            f'opaque="{self.opaque}", stale={"true" if stale else "false"}'
+        )
 
     def verify(self, method: str, targets: str | tuple[str, ...], header: str | None) -> Verdict:
         """Check an Authorization header for `method` on the request target (path plus query as sent;
@@ -109,7 +112,7 @@ class DigestAuthority:
         seen is accepted, anything else is a replay. An expired nonce with a correct answer gets
         `stale=True`, so the client renews it without asking for the password.
         """
-        if not header or not header[:7].lower() == "digest ":
+        if not header or header[:7].lower() != "digest ":
             return Verdict(None)
         p = parse_params(header[7:])
         allowed = (targets,) if isinstance(targets, str) else targets
@@ -130,11 +133,18 @@ class DigestAuthority:
 
     def _well_formed(self, p: dict[str, str], targets: tuple[str, ...]) -> bool:
         """Every parameter present and the ones the server fixed (realm, algorithm, qop, opaque) as issued."""
-        return (p.get("username", "") in self.users and p.get("realm") == REALM
-                and p.get("algorithm", "MD5").upper() == self.algorithm and p.get("qop") == "auth"
-                and p.get("uri") in targets and hmac.compare_digest(p.get("opaque", "").encode(), self.opaque.encode())
-                and bool(p.get("nonce")) and bool(p.get("response")) and bool(p.get("cnonce"))
-                and _NC.fullmatch(p.get("nc", "")) is not None)
+        return (
+            p.get("username", "") in self.users
+            and p.get("realm") == REALM
+            and p.get("algorithm", "MD5").upper() == self.algorithm
+            and p.get("qop") == "auth"
+            and p.get("uri") in targets
+            and hmac.compare_digest(p.get("opaque", "").encode(), self.opaque.encode())
+            and bool(p.get("nonce"))
+            and bool(p.get("response"))
+            and bool(p.get("cnonce"))
+            and _NC.fullmatch(p.get("nc", "")) is not None
+        )
 
     def _expected(self, method: str, p: dict[str, str]) -> str:
         h = ALGORITHMS[self.algorithm]

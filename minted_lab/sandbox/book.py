@@ -65,18 +65,23 @@ class Book:
 
     # ---- quotes ---------------------------------------------------------------------------
 
-    def fix(self, snap: Snapshot, now: datetime, currency: str, customer_id: str | None,
-            total: Decimal | None) -> Quote:
+    def fix(
+        self, snap: Snapshot, now: datetime, currency: str, customer_id: str | None, total: Decimal | None
+    ) -> Quote:
         """Issue a single-use price token for `currency` (and a customer, when given)."""
         with self.lock:
             token = self.ids.token()
             while token in self.quotes:
                 token = self.ids.token()
             quote = Quote(
-                token=token, currency=currency, customer_external_id=customer_id,
+                token=token,
+                currency=currency,
+                customer_external_id=customer_id,
                 issued_at=now.replace(microsecond=0),
                 expires_at=now.replace(microsecond=0) + timedelta(seconds=QUOTE_TTL_SECONDS),
-                prices=snap.prices(currency), currency_rate=snap.currency_rate(currency), total=total,
+                prices=snap.prices(currency),
+                currency_rate=snap.currency_rate(currency),
+                total=total,
             )
             self.quotes[token] = quote
             return quote
@@ -117,9 +122,18 @@ class Book:
 
     # ---- orders ---------------------------------------------------------------------------
 
-    def place(self, side: str, *, token: str, external_id: str, currency_code: str | None,
-              lines: list[Line], customer_id: str | None, new_customer: Customer | None,
-              now: datetime) -> Order:
+    def place(
+        self,
+        side: str,
+        *,
+        token: str,
+        external_id: str,
+        currency_code: str | None,
+        lines: list[Line],
+        customer_id: str | None,
+        new_customer: Customer | None,
+        now: datetime,
+    ) -> Order:
         """Validate against the book and commit one order, or raise and change nothing."""
         with self.lock:
             if external_id in self.by_external:
@@ -135,10 +149,16 @@ class Book:
                 raise invalid("customer.external_id", "customer_unknown")
             items = self._items(side, quote, lines)
             order = Order(
-                seq=len(self.orders), guid=self.new_guid(), order_code=self.new_code(),
-                external_id=external_id, type=side, currency=quote.currency,
-                currency_rate=quote.currency_rate, items=items,
-                created_at=now.replace(microsecond=0), customer_external_id=customer_id,
+                seq=len(self.orders),
+                guid=self.new_guid(),
+                order_code=self.new_code(),
+                external_id=external_id,
+                type=side,
+                currency=quote.currency,
+                currency_rate=quote.currency_rate,
+                items=items,
+                created_at=now.replace(microsecond=0),
+                customer_external_id=customer_id,
             )
             wallet = self.wallets.get(customer_id) if customer_id in self.wallets else dict(CUSTOMER_OPENING_CASH)
             self._check_funds(order, lines, wallet)
@@ -207,8 +227,7 @@ class Book:
     def find(self, ident: str) -> Order | None:
         """An order by external id, guid (any case) or order code."""
         with self.lock:
-            return (self.by_external.get(ident) or self.by_guid.get(ident.upper())
-                    or self.by_code.get(ident.upper()))
+            return self.by_external.get(ident) or self.by_guid.get(ident.upper()) or self.by_code.get(ident.upper())
 
     def snapshot_orders(self) -> list[Order]:
         """The orders in creation order (a copy of the list, safe to iterate)."""

@@ -14,17 +14,39 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8750, help="port (default 8750; 0 picks a free one)")
     parser.add_argument("--seed", type=int, default=7, help="seed of prices, ids and history (default 7)")
     parser.add_argument("--history", type=int, default=5000, help="seeded past orders (default 5000)")
-    parser.add_argument("--clock", choices=("running", "frozen"), default="running",
-                        help="sandbox time follows the wall clock (running, default) or stands still")
+    parser.add_argument(
+        "--clock",
+        choices=("running", "frozen"),
+        default="running",
+        help="sandbox time follows the wall clock (running, default) or stands still",
+    )
     parser.add_argument("--digest-algorithm", choices=("SHA-256", "MD5"), default="SHA-256")
-    parser.add_argument("--rate-limit", metavar="N/SECONDS", default=None,
-                        help="per-user limit, e.g. 20/1 for 20 requests per second (default off)")
-    parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="close a connection that has not sent a whole request within SECONDS (default 10)")
-    parser.add_argument("--no-error-fields", dest="error_fields", action="store_false",
-                        help="answer 422s with the message only, without the `errors` field map")
-    parser.add_argument("--fault", action="append", default=[], metavar="ENDPOINT:KIND[:TIMES][:K=V,...]",
-                        help="inject a fault, e.g. sell:drop_after_commit:1 or '*:status:3:status=503' (repeatable)")
+    parser.add_argument(
+        "--rate-limit",
+        metavar="N/SECONDS",
+        default=None,
+        help="per-user limit, e.g. 20/1 for 20 requests per second (default off)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that has not sent a whole request within SECONDS (default 10)",
+    )
+    parser.add_argument(
+        "--no-error-fields",
+        dest="error_fields",
+        action="store_false",
+        help="answer 422s with the message only, without the `errors` field map",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ENDPOINT:KIND[:TIMES][:K=V,...]",
+        help="inject a fault, e.g. sell:drop_after_commit:1 or '*:status:3:status=503' (repeatable)",
+    )
 
 
 def _rate_limit(value: str | None) -> tuple[int, float] | None:
@@ -41,9 +63,17 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         faults = [parse_spec(spec) for spec in args.fault]
-        sb = Sandbox(seed=args.seed, history=args.history, clock=args.clock, host=args.host, port=args.port,
-                     rate_limit=_rate_limit(args.rate_limit), digest_algorithm=args.digest_algorithm,
-                     request_timeout=args.request_timeout, error_fields=args.error_fields)
+        sb = Sandbox(
+            seed=args.seed,
+            history=args.history,
+            clock=args.clock,
+            host=args.host,
+            port=args.port,
+            rate_limit=_rate_limit(args.rate_limit),
+            digest_algorithm=args.digest_algorithm,
+            request_timeout=args.request_timeout,
+            error_fields=args.error_fields,
+        )
         for endpoint, kind, times, params in faults:
             sb.faults.inject(endpoint, kind, times, **params)
         sock = make_socket(args.host, args.port)
@@ -51,8 +81,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"minted-lab sandbox: {exc}", file=sys.stderr)
         return 2
     host, port = sock.getsockname()[:2]
-    print(f"Minted Connect sandbox on http://{host}:{port}  (seed {args.seed}, {args.history} past orders, "
-          f"Digest {args.digest_algorithm})")
+    print(
+        f"Minted Connect sandbox on http://{host}:{port}  (seed {args.seed}, {args.history} past orders, "
+        f"Digest {args.digest_algorithm})"
+    )
     print(f"  trader:    {sb.username} / {sb.password}")
     print(f"  read-only: {sb.readonly_username} / {sb.readonly_password}")
     for fault in sb.faults.pending():

@@ -33,7 +33,7 @@ class SandboxClock:
 
     @property
     def mode(self) -> str:
-        """"frozen" or "running"."""
+        """ "frozen" or "running"."""
         return self._mode
 
     def elapsed(self) -> float:

@@ -27,8 +27,9 @@ def error_body(status: int, message: str, errors: Mapping[str, list[str]] | None
     return dumps(body)
 
 
-def error(status: int, message: str, errors: Mapping[str, list[str]] | None = None,
-          headers: Mapping[str, str] | None = None) -> Response:
+def error(
+    status: int, message: str, errors: Mapping[str, list[str]] | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
     """An error envelope as a response."""
     return Response(error_body(status, message, errors), status, headers=dict(headers or {}), media_type=JSON)
 
@@ -93,7 +94,7 @@ class Invalid(ApiError):
 
 
 def invalid_message(errors: Mapping[str, list[str]], lang: str) -> str:
-    """"Parameter error: <first field>: <its first reason>", with how many more errors there are."""
+    """ "Parameter error: <first field>: <its first reason>", with how many more errors there are."""
     first_field, reasons = next(iter(errors.items()))
     more = sum(len(r) for r in errors.values()) - 1
     if more:

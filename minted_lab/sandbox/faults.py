@@ -7,8 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ENDPOINTS: tuple[str, ...] = (
-    "pricefix", "sell", "buy", "order", "order_alt", "orders", "order_statuses", "product_prices",
-    "minted_prices", "partner_balance", "customer_balance", "create_customer", "customer",
+    "pricefix",
+    "sell",
+    "buy",
+    "order",
+    "order_alt",
+    "orders",
+    "order_statuses",
+    "product_prices",
+    "minted_prices",
+    "partner_balance",
+    "customer_balance",
+    "create_customer",
+    "customer",
 )
 KINDS: tuple[str, ...] = ("latency", "status", "drop_before_commit", "drop_after_commit", "malformed_json")
 

@@ -59,9 +59,18 @@ class Gateway:
             if not recorded:
                 recorded = True
                 status = None if outcome["fault"] in ("drop_before_commit", "drop_after_commit") else outcome["status"]
-                self.rt.record(RequestRecord(
-                    outcome["endpoint"], scope["method"], scope["path"], status, outcome["user"], at,
-                    outcome["fault"], outcome["body"]))
+                self.rt.record(
+                    RequestRecord(
+                        outcome["endpoint"],
+                        scope["method"],
+                        scope["path"],
+                        status,
+                        outcome["user"],
+                        at,
+                        outcome["fault"],
+                        outcome["body"],
+                    )
+                )
 
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -102,8 +111,9 @@ class Gateway:
                 return
         if route is None:
             if allowed:
-                await _send_whole(send, 405, error_body(405, text("method_not_allowed", lang)),
-                                  {"allow": ", ".join(sorted(allowed))})
+                await _send_whole(
+                    send, 405, error_body(405, text("method_not_allowed", lang)), {"allow": ", ".join(sorted(allowed))}
+                )
             else:
                 await _send_whole(send, 404, error_body(404, text("route_not_found", lang)))
             return
@@ -151,8 +161,13 @@ class Gateway:
             captured = _Capture()
             await self._call(scope, receive, captured, lang)
             if fault.kind == "drop_after_commit":
-                await send({"type": "http.response.start", "status": captured.status,
-                            "headers": _headers(captured.status, captured.body)})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": captured.status,
+                        "headers": _headers(captured.status, captured.body),
+                    }
+                )
             else:
                 broken = captured.body[: max(1, len(captured.body) // 2)]
                 await _send_whole(send, captured.status, broken)

@@ -14,16 +14,31 @@ from minted_lab.sandbox.money import round2
 
 HISTORY_DAYS = 182
 NAMES: tuple[tuple[str, str, str], ...] = (
-    ("Mehmet", "Gülbilge", "M"), ("Ayşe", "Yılmaz", "F"), ("Soner", "Kaya", "M"), ("Elif", "Demir", "F"),
-    ("Oliver", "Hughes", "M"), ("Amelia", "Clarke", "F"), ("Can", "Öztürk", "M"), ("Zeynep", "Arslan", "F"),
-    ("George", "Patel", "M"), ("Isla", "Murray", "F"), ("Emre", "Şahin", "M"), ("Selin", "Koç", "F"),
+    ("Mehmet", "Gülbilge", "M"),
+    ("Ayşe", "Yılmaz", "F"),
+    ("Soner", "Kaya", "M"),
+    ("Elif", "Demir", "F"),
+    ("Oliver", "Hughes", "M"),
+    ("Amelia", "Clarke", "F"),
+    ("Can", "Öztürk", "M"),
+    ("Zeynep", "Arslan", "F"),
+    ("George", "Patel", "M"),
+    ("Isla", "Murray", "F"),
+    ("Emre", "Şahin", "M"),
+    ("Selin", "Koç", "F"),
 )
 #: (sku, weight): mostly gold and silver
 SKU_WEIGHTS = (("GAU", 44), ("GAG", 34), ("GPT", 9), ("GPD", 7), ("BGAU", 3), ("BGAG", 3))
 CURRENCY_WEIGHTS = (("GBP", 55), ("TRY", 25), ("USD", 12), ("EUR", 8))
 #: grams bought or sold per order: (low, high)
-SIZES: dict[str, tuple[int, int]] = {"GAU": (1, 25), "BGAU": (1, 10), "GAG": (10, 2500), "BGAG": (10, 500),
-                                     "GPT": (1, 50), "GPD": (1, 50)}
+SIZES: dict[str, tuple[int, int]] = {
+    "GAU": (1, 25),
+    "BGAU": (1, 10),
+    "GAG": (10, 2500),
+    "BGAG": (10, 500),
+    "GPT": (1, 50),
+    "GPD": (1, 50),
+}
 
 
 def seed_customers(book: Book, seed: int, start: datetime, count: int = 8) -> None:
@@ -44,10 +59,16 @@ def seed_customers(book: Book, seed: int, start: datetime, count: int = 8) -> No
             "GPD": Decimal(rng.randrange(5, 30)),
         }
         customer = Customer(
-            id=book.next_customer_id(), external_id=external_id,
-            created_at=(start - timedelta(days=365 + rng.randrange(0, 200), seconds=rng.randrange(86400))).replace(microsecond=0),
-            firstname=first, lastname=last, email=f"{first.lower()}.{n}@example.com".encode("ascii", "ignore").decode(),
-            phone=f"+90532{rng.randrange(10**6, 10**7)}", gender=gender,
+            id=book.next_customer_id(),
+            external_id=external_id,
+            created_at=(start - timedelta(days=365 + rng.randrange(0, 200), seconds=rng.randrange(86400))).replace(
+                microsecond=0
+            ),
+            firstname=first,
+            lastname=last,
+            email=f"{first.lower()}.{n}@example.com".encode("ascii", "ignore").decode(),
+            phone=f"+90532{rng.randrange(10**6, 10**7)}",
+            gender=gender,
             identity_number=str(rng.randrange(10**10, 10**11)),
             birthdate=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 40 * 365)),
         )
@@ -84,8 +105,11 @@ def seed_history(book: Book, market: Market, seed: int, start: datetime, count: 
         status = CANCELLED if roll < 0.05 else REFUNDED if roll < 0.08 else COMPLETED
         low, high = SIZES[sku]
         whole = Decimal(rng.randint(low, high))
-        fraction = Decimal(rng.randrange(10000)).scaleb(-4).quantize(
-            Decimal(1).scaleb(-rng.randint(1, 4)), rounding=ROUND_DOWN)
+        fraction = (
+            Decimal(rng.randrange(10000))
+            .scaleb(-4)
+            .quantize(Decimal(1).scaleb(-rng.randint(1, 4)), rounding=ROUND_DOWN)
+        )
         buy_amount = max(Decimal("0.1"), whole - 1 + fraction)
         external_id = "MH-" + source.hex(10)
         while external_id in used_external:
@@ -99,10 +123,17 @@ def seed_history(book: Book, market: Market, seed: int, start: datetime, count: 
             price = sides.buy if attempt_side == "Buy" else sides.sell
             total = round2(price * amount)
             order = Order(
-                seq=0, guid=guid, order_code=code, external_id=external_id, type=attempt_side,
-                currency=currency, currency_rate=snap.currency_rate(currency),
-                items=[Item(sku, amount, sides.spot, price, total)], created_at=at.replace(microsecond=0),
-                customer_external_id=customer_id, fixed_status=status,
+                seq=0,
+                guid=guid,
+                order_code=code,
+                external_id=external_id,
+                type=attempt_side,
+                currency=currency,
+                currency_rate=snap.currency_rate(currency),
+                items=[Item(sku, amount, sides.spot, price, total)],
+                created_at=at.replace(microsecond=0),
+                customer_external_id=customer_id,
+                fixed_status=status,
             )
             if book.record_history(order, moves_balances=status == COMPLETED):
                 break

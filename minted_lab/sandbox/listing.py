@@ -91,6 +91,7 @@ def parse_query(params: Mapping[str, str], problems: Problems) -> OrderQuery:
 
 def select(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]:
     """Filter and sort; ties in the sort key fall back to creation sequence."""
+
     def keep(o: Order) -> bool:
         if query.statuses is not None and o.status_at(now) not in query.statuses:
             return False
@@ -130,19 +131,26 @@ def _sort_key(name: str) -> Callable[[Order], Any]:
     return lambda o: o.created_at
 
 
-def paginate(rows: list[Order], query: OrderQuery, path: str, params: Mapping[str, str],
-             render: Callable[[Order], dict[str, Any]]) -> dict[str, Any]:
+def paginate(
+    rows: list[Order],
+    query: OrderQuery,
+    path: str,
+    params: Mapping[str, str],
+    render: Callable[[Order], dict[str, Any]],
+) -> dict[str, Any]:
     """A Laravel LengthAwarePaginator over `rows` (page URLs keep the other query parameters)."""
     per_page, page, total = query.per_page, query.page, len(rows)
     last_page = max(1, -(-total // per_page))
     start = (page - 1) * per_page
-    chunk = rows[start:start + per_page]
+    chunk = rows[start : start + per_page]
     others = [(k, v) for k, v in params.items() if k != "page"]
 
     def url(n: int) -> str:
         return f"{path}?{urlencode(others + [('page', str(n))])}"
 
-    links: list[dict[str, Any]] = [{"url": url(page - 1) if page > 1 else None, "label": "&laquo; Previous", "active": False}]
+    links: list[dict[str, Any]] = [
+        {"url": url(page - 1) if page > 1 else None, "label": "&laquo; Previous", "active": False}
+    ]
     for element in _window(page, last_page):
         if element is None:
             links.append({"url": None, "label": "...", "active": False})
@@ -181,4 +189,3 @@ def _window(page: int, last: int) -> list[int | None]:
 def statuses() -> list[dict[str, Any]]:
     """The status table `[{id, name}]`."""
     return [{"id": i, "name": n} for i, n in STATUS_NAMES.items()]
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
@@ -16,11 +16,18 @@ DAY = 86400
 
 #: (period in seconds, weight) of the value-noise octaves behind every level; weights sum to 1
 LEVEL_OCTAVES: tuple[tuple[int, Decimal], ...] = (
-    (90 * DAY, Decimal("0.40")), (21 * DAY, Decimal("0.25")), (5 * DAY, Decimal("0.15")),
-    (DAY, Decimal("0.09")), (6 * 3600, Decimal("0.06")), (3600, Decimal("0.03")), (600, Decimal("0.02")),
+    (90 * DAY, Decimal("0.40")),
+    (21 * DAY, Decimal("0.25")),
+    (5 * DAY, Decimal("0.15")),
+    (DAY, Decimal("0.09")),
+    (6 * 3600, Decimal("0.06")),
+    (3600, Decimal("0.03")),
+    (600, Decimal("0.02")),
 )
 SPREAD_OCTAVES: tuple[tuple[int, Decimal], ...] = (
-    (3 * DAY, Decimal("0.5")), (6 * 3600, Decimal("0.3")), (3600, Decimal("0.2")),
+    (3 * DAY, Decimal("0.5")),
+    (6 * 3600, Decimal("0.3")),
+    (3600, Decimal("0.2")),
 )
 
 
@@ -35,10 +42,18 @@ class MetalModel:
 
 
 METALS: dict[str, MetalModel] = {
-    "gold": MetalModel(Decimal(100), Decimal("0.045"), (Decimal("0.015"), Decimal("0.030")), (Decimal("0.012"), Decimal("0.025"))),
-    "silver": MetalModel(Decimal("1.2"), Decimal("0.075"), (Decimal("0.040"), Decimal("0.070")), (Decimal("0.035"), Decimal("0.060"))),
-    "platinum": MetalModel(Decimal("37.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))),
-    "palladium": MetalModel(Decimal("32.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))),
+    "gold": MetalModel(
+        Decimal(100), Decimal("0.045"), (Decimal("0.015"), Decimal("0.030")), (Decimal("0.012"), Decimal("0.025"))
+    ),
+    "silver": MetalModel(
+        Decimal("1.2"), Decimal("0.075"), (Decimal("0.040"), Decimal("0.070")), (Decimal("0.035"), Decimal("0.060"))
+    ),
+    "platinum": MetalModel(
+        Decimal("37.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))
+    ),
+    "palladium": MetalModel(
+        Decimal("32.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))
+    ),
 }
 #: units of the currency per GBP, and the maximum relative swing
 RATES: dict[str, tuple[Decimal, Decimal]] = {
@@ -98,7 +113,10 @@ class Snapshot:
         if currency == "GBP":
             return self.gbp
         rate = self.rates[currency]
-        return {sku: _strict(round4(s.spot * rate), round2(s.buy * rate), round2(s.sell * rate)) for sku, s in self.gbp.items()}
+        return {
+            sku: _strict(round4(s.spot * rate), round2(s.buy * rate), round2(s.sell * rate))
+            for sku, s in self.gbp.items()
+        }
 
     def currency_rate(self, currency: str) -> Decimal:
         """GBP per one unit of `currency` (1 for GBP), six decimals."""
@@ -146,8 +164,7 @@ class Market:
         """A snapshot holding only one SKU and one rate (cheap, for bulk history)."""
         return self._compute(self.tick(at), (sku,), ("GBP", currency))
 
-    def _compute(self, t: int, skus: tuple[str, ...] = SKUS,
-                 currencies: tuple[str, ...] = CURRENCY_CODES) -> Snapshot:
+    def _compute(self, t: int, skus: tuple[str, ...] = SKUS, currencies: tuple[str, ...] = CURRENCY_CODES) -> Snapshot:
         per_metal: dict[str, Sides] = {}
         gbp: dict[str, Sides] = {}
         for sku in skus:

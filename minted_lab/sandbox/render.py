@@ -145,20 +145,22 @@ def balance_wallets(owner: str | None, balances: dict[str, Decimal], snap: Snaps
             sides = snap.gbp[code]
             name, currency_id, symbol = product.wallet_name, product.currency_id, "gr"
             prices = {"spot_price": sides.spot, "buy_price": sides.buy, "sell_price": sides.sell}
-        out.append({
-            "customer_external_id": owner,
-            "name": name,
-            "currency_id": currency_id,
-            "currency_symbol": symbol,
-            "currency_code": code,
-            "is_cash": is_cash,
-            "balance": amount,
-            "blocked": 0,
-            "real_balance": amount,
-            "soft_blocked_amount": 0,
-            "stats": {},
-            "prices": prices,
-        })
+        out.append(
+            {
+                "customer_external_id": owner,
+                "name": name,
+                "currency_id": currency_id,
+                "currency_symbol": symbol,
+                "currency_code": code,
+                "is_cash": is_cash,
+                "balance": amount,
+                "blocked": 0,
+                "real_balance": amount,
+                "soft_blocked_amount": 0,
+                "stats": {},
+                "prices": prices,
+            }
+        )
     return out
 
 
@@ -168,16 +170,18 @@ def customer_wallets(c: Customer, balances: dict[str, Decimal]) -> list[dict[str
     for index, code in enumerate(wallet_codes()):
         is_cash = code in BY_CODE
         amount = balances.get(code, Decimal(0))
-        out.append({
-            "id": 1000 + (c.id - 1) * 10 + index,
-            "customer_external_id": c.external_id,
-            "currency_id": BY_CODE[code].currency_id if is_cash else BY_SKU[code].currency_id,
-            "currency_code": code,
-            "name": BY_CODE[code].name if is_cash else BY_SKU[code].wallet_name,
-            "is_cash": is_cash,
-            "balance": amount,
-            "blocked": 0,
-            "real_balance": amount,
-            "soft_blocked_amount": 0,
-        })
+        out.append(
+            {
+                "id": 1000 + (c.id - 1) * 10 + index,
+                "customer_external_id": c.external_id,
+                "currency_id": BY_CODE[code].currency_id if is_cash else BY_SKU[code].currency_id,
+                "currency_code": code,
+                "name": BY_CODE[code].name if is_cash else BY_SKU[code].wallet_name,
+                "is_cash": is_cash,
+                "balance": amount,
+                "blocked": 0,
+                "real_balance": amount,
+                "soft_blocked_amount": 0,
+            }
+        )
     return out

@@ -38,10 +38,20 @@ class Sandbox:
     readonly_username = "viewer"
     readonly_password = USERS["viewer"]
 
-    def __init__(self, seed: int = 7, history: int = 0, clock: str = "frozen", start: datetime | None = None,
-                 host: str = "127.0.0.1", port: int = 0, rate_limit: tuple[int, float] | None = None,
-                 digest_algorithm: str = "SHA-256", nonce_ttl: float = 300.0,
-                 request_timeout: float = DEFAULT_REQUEST_TIMEOUT, error_fields: bool = True) -> None:
+    def __init__(
+        self,
+        seed: int = 7,
+        history: int = 0,
+        clock: str = "frozen",
+        start: datetime | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rate_limit: tuple[int, float] | None = None,
+        digest_algorithm: str = "SHA-256",
+        nonce_ttl: float = 300.0,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        error_fields: bool = True,
+    ) -> None:
         if not request_timeout > 0:
             raise ValueError("request_timeout must be a positive number of seconds")
         self.seed = int(seed)
@@ -54,9 +64,13 @@ class Sandbox:
         seed_history(self.book, self.market, self.seed, self.clock.start, int(history))
         self.faults = Faults()
         self.runtime = Runtime(
-            clock=self.clock, market=self.market, book=self.book,
-            auth=DigestAuthority(digest_algorithm, nonce_ttl), faults=self.faults,
-            limiter=RateLimiter(*rate_limit) if rate_limit else None, error_fields=bool(error_fields),
+            clock=self.clock,
+            market=self.market,
+            book=self.book,
+            auth=DigestAuthority(digest_algorithm, nonce_ttl),
+            faults=self.faults,
+            limiter=RateLimiter(*rate_limit) if rate_limit else None,
+            error_fields=bool(error_fields),
         )
         self.app: Starlette = build_app(self.runtime)
         self._external_ids = ExternalIds(self.seed, taken=self.book.holds_external_id)
@@ -81,8 +95,9 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property

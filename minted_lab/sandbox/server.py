@@ -7,6 +7,7 @@ request in time, and reports each request's raw target to the app for Digest's `
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -146,20 +147,16 @@ class _ThreadServer(uvicorn.Server):
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864000
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.1)
-            except TimeoutError:
-                pass
 
     def request_exit(self) -> None:
         """Set `should_exit` and wake the main loop (thread-safe)."""
         self.should_exit = True
         loop, wake = self._loop, self._wake
         if loop is not None and wake is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(wake.set)
-            except RuntimeError:
-                pass
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
@@ -175,14 +172,27 @@ class _ThreadServer(uvicorn.Server):
             await server.wait_closed()
 
 
-def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: bool = False,
-                threaded: bool = False, request_timeout: float = DEFAULT_REQUEST_TIMEOUT) -> uvicorn.Server:
+def make_server(
+    app: ASGIApp,
+    log_level: str = "warning",
+    configure_logging: bool = False,
+    threaded: bool = False,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+) -> uvicorn.Server:
     """A uvicorn server for `app` with the timed h11 protocol and no Server/Date headers (byte-stable answers)."""
     _install_filter()
     config = uvicorn.Config(
-        app, http=timed_protocol(request_timeout), ws="none", lifespan="off", loop="asyncio", log_level=log_level,
+        app,
+        http=timed_protocol(request_timeout),
+        ws="none",
+        lifespan="off",
+        loop="asyncio",
+        log_level=log_level,
         log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
-        access_log=False, server_header=False, date_header=False, timeout_graceful_shutdown=2,
+        access_log=False,
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=2,
         timeout_keep_alive=30,
     )
     return _ThreadServer(config) if threaded else uvicorn.Server(config)
@@ -191,8 +201,9 @@ def make_server(app: ASGIApp, log_level: str = "warning", configure_logging: boo
 class ServerThread:
     """uvicorn in a daemon thread; `start()` returns once the port accepts connections."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0,
-                 request_timeout: float = DEFAULT_REQUEST_TIMEOUT) -> None:
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    ) -> None:
         self.server = make_server(app, threaded=True, request_timeout=request_timeout)
         self.sock = make_socket(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
@@ -202,7 +213,7 @@ class ServerThread:
     def _run(self) -> None:
         try:
             self.server.run(sockets=[self.sock])
-        except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+        except BaseException as exc:
             self.error = exc
 
     def start(self, timeout: float = 10.0) -> None:

@@ -91,9 +91,19 @@ def positive(value: Any, places: int, maximum: Decimal) -> Decimal | None:
     return d
 
 
-def text_field(body: dict[str, Any], key: str, problems: Problems, *, prefix: str = "",
-               required: bool = False, pattern: re.Pattern[str] | None = None, pattern_reason: str = "",
-               min_len: int = 1, max_len: int = 255, blank_is_none: bool = True) -> str | None:
+def text_field(
+    body: dict[str, Any],
+    key: str,
+    problems: Problems,
+    *,
+    prefix: str = "",
+    required: bool = False,
+    pattern: re.Pattern[str] | None = None,
+    pattern_reason: str = "",
+    min_len: int = 1,
+    max_len: int = 255,
+    blank_is_none: bool = True,
+) -> str | None:
     """A string field: None when absent (or blank, or null), else checked against length and pattern."""
     path = prefix + key
     value = body.get(key)
@@ -114,8 +124,15 @@ def text_field(body: dict[str, Any], key: str, problems: Problems, *, prefix: st
     return value
 
 
-def choice(body: dict[str, Any], key: str, choices: tuple[str, ...], problems: Problems, *,
-           prefix: str = "", required: bool = False) -> str | None:
+def choice(
+    body: dict[str, Any],
+    key: str,
+    choices: tuple[str, ...],
+    problems: Problems,
+    *,
+    prefix: str = "",
+    required: bool = False,
+) -> str | None:
     """A string field that must be one of `choices`."""
     value = body.get(key)
     if value is None or value == "":
@@ -149,15 +166,34 @@ def iso_date(value: str) -> date | None:
         return None
 
 
-CUSTOMER_FIELDS = {"external_id", "firstname", "middlename", "lastname", "fullname", "email", "phone",
-                   "gender", "identity_number", "birthdate", "account_type", "tax_office"}
+CUSTOMER_FIELDS = {
+    "external_id",
+    "firstname",
+    "middlename",
+    "lastname",
+    "fullname",
+    "email",
+    "phone",
+    "gender",
+    "identity_number",
+    "birthdate",
+    "account_type",
+    "tax_office",
+}
 
 
 def customer_fields(body: dict[str, Any], problems: Problems, prefix: str = "") -> dict[str, Any]:
     """Validated customer attributes (create customer, and the `customer` object of sell/buy)."""
     out: dict[str, Any] = {
-        "external_id": text_field(body, "external_id", problems, prefix=prefix, required=True,
-                                  pattern=CUSTOMER_ID, pattern_reason="customer_id_format"),
+        "external_id": text_field(
+            body,
+            "external_id",
+            problems,
+            prefix=prefix,
+            required=True,
+            pattern=CUSTOMER_ID,
+            pattern_reason="customer_id_format",
+        ),
     }
     for name in ("firstname", "middlename", "lastname"):
         out[name] = text_field(body, name, problems, prefix=prefix, min_len=3, max_len=40)
@@ -165,8 +201,9 @@ def customer_fields(body: dict[str, Any], problems: Problems, prefix: str = "") 
     out["email"] = text_field(body, "email", problems, prefix=prefix, pattern=EMAIL, pattern_reason="email")
     out["phone"] = text_field(body, "phone", problems, prefix=prefix, pattern=PHONE, pattern_reason="phone")
     out["gender"] = choice(body, "gender", ("M", "F"), problems, prefix=prefix)
-    out["identity_number"] = text_field(body, "identity_number", problems, prefix=prefix,
-                                        pattern=DIGITS, pattern_reason="digits")
+    out["identity_number"] = text_field(
+        body, "identity_number", problems, prefix=prefix, pattern=DIGITS, pattern_reason="digits"
+    )
     raw_birthdate = text_field(body, "birthdate", problems, prefix=prefix, max_len=10)
     out["birthdate"] = None
     if raw_birthdate is not None:

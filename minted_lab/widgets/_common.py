@@ -38,7 +38,12 @@ ENVIRONMENT_COLOURS: dict[str, str] = {"sandbox": "#1b7f3b", "staging": "#b35c00
 """Badge colours: green sandbox, amber staging, red production (an unknown environment is red too)."""
 
 SKU_NAMES: dict[str, str] = {
-    "GAU": "Gold", "GAG": "Silver", "GPT": "Platinum", "GPD": "Palladium", "BGAU": "B Gold", "BGAG": "B Silver",
+    "GAU": "Gold",
+    "GAG": "Silver",
+    "GPT": "Platinum",
+    "GPD": "Palladium",
+    "BGAU": "B Gold",
+    "BGAG": "B Silver",
 }
 """Display names of the digital SKUs."""
 
@@ -94,20 +99,32 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
-def html_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, foot: Sequence[Any] | None = None,
-               css: str = "ml-table", numeric_from: int = 1) -> str:
+def html_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    foot: Sequence[Any] | None = None,
+    css: str = "ml-table",
+    numeric_from: int = 1,
+) -> str:
     """A small escaped HTML table; columns from ``numeric_from`` on are right-aligned (money, grams)."""
 
     def tr(cells: Sequence[Any], tag: str) -> str:
-        return "<tr>" + "".join(
-            f'<{tag} style="text-align:{"right" if i >= numeric_from else "left"};padding:2px 8px">{_cell(c)}</{tag}>'
-            for i, c in enumerate(cells)
-        ) + "</tr>"
+        return (
+            "<tr>"
+            + "".join(
+                f'<{tag} style="text-align:{"right" if i >= numeric_from else "left"};padding:2px 8px">{_cell(c)}</{tag}>'
+                for i, c in enumerate(cells)
+            )
+            + "</tr>"
+        )
 
     body = "".join(tr(row, "td") for row in rows)
     tail = f'<tfoot style="font-weight:bold;border-top:1px solid #999">{tr(foot, "td")}</tfoot>' if foot else ""
-    return (f'<table class="{css}" style="border-collapse:collapse"><thead>{tr(headers, "th")}</thead>'
-            f"<tbody>{body}</tbody>{tail}</table>")
+    return (
+        f'<table class="{css}" style="border-collapse:collapse"><thead>{tr(headers, "th")}</thead>'
+        f"<tbody>{body}</tbody>{tail}</table>"
+    )
 
 
 def signed(value: Decimal | None) -> str:

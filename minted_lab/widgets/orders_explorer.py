@@ -1,9 +1,9 @@
 """OrdersExplorer: filter the order history, fetch it page by page with a progress bar, see a table and a plot.
 
-    explorer = OrdersExplorer(client)
-    explorer.tx_type.value = "sell"
-    explorer.fetch()              # or explorer.fetch_button.click()
-    explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order
+explorer = OrdersExplorer(client)
+explorer.tx_type.value = "sell"
+explorer.fetch()              # or explorer.fetch_button.click()
+explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order
 """
 
 from __future__ import annotations
@@ -39,8 +39,16 @@ __all__ = ["OrdersExplorer", "draw_order_totals"]
 
 ANY = "any"
 LABEL = {"description_width": "70px"}
-TABLE_COLUMNS: tuple[str, ...] = ("order_code", "order_at", "type", "status_name", "customer_external_id",
-                                  "currency", "total", "item_count")
+TABLE_COLUMNS: tuple[str, ...] = (
+    "order_code",
+    "order_at",
+    "type",
+    "status_name",
+    "customer_external_id",
+    "currency",
+    "total",
+    "item_count",
+)
 
 
 def draw_order_totals(ax: Axes, orders: pl.DataFrame, environment: str | None = None) -> Axes:
@@ -67,12 +75,19 @@ class OrdersExplorer(View):
         self.badge = environment_badge(self.environment, client.base_url)
         self.start_date = widgets.DatePicker(description="From", style=LABEL)
         self.end_date = widgets.DatePicker(description="To", style=LABEL)
-        self.tx_type = widgets.Dropdown(options=[("any", ANY), ("buy", "buy"), ("sell", "sell"),
-                                                 ("delivery", "delivery")], value=ANY, description="Type",
-                                        style=LABEL)
+        self.tx_type = widgets.Dropdown(
+            options=[("any", ANY), ("buy", "buy"), ("sell", "sell"), ("delivery", "delivery")],
+            value=ANY,
+            description="Type",
+            style=LABEL,
+        )
         self.status = widgets.Dropdown(options=[("any", ANY)], value=ANY, description="Status", style=LABEL)
-        self.sku = widgets.Dropdown(options=[("any", ANY)] + [(f"{SKU_NAMES.get(s, s)} ({s})", s) for s in DIGITAL_SKUS],
-                                    value=ANY, description="Metal", style=LABEL)
+        self.sku = widgets.Dropdown(
+            options=[("any", ANY)] + [(f"{SKU_NAMES.get(s, s)} ({s})", s) for s in DIGITAL_SKUS],
+            value=ANY,
+            description="Metal",
+            style=LABEL,
+        )
         self.customer = widgets.Text(value="", placeholder="external id", description="Customer", style=LABEL)
         self.fetch_button = widgets.Button(description="Fetch", icon="download", button_style="primary")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Pages", style=LABEL)
@@ -81,25 +96,39 @@ class OrdersExplorer(View):
         self.table = widgets.HTML("")
         self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="690px"))
         set_visible(self.chart, False)
-        for widget, css in ((self.start_date, "ml-start-date"), (self.end_date, "ml-end-date"),
-                            (self.tx_type, "ml-tx-type"), (self.status, "ml-status"), (self.sku, "ml-sku"),
-                            (self.customer, "ml-customer"), (self.fetch_button, "ml-fetch-button"),
-                            (self.progress, "ml-progress"), (self.table, "ml-orders-table"),
-                            (self.chart, "ml-orders-chart"), (self.message, "ml-message")):
+        for widget, css in (
+            (self.start_date, "ml-start-date"),
+            (self.end_date, "ml-end-date"),
+            (self.tx_type, "ml-tx-type"),
+            (self.status, "ml-status"),
+            (self.sku, "ml-sku"),
+            (self.customer, "ml-customer"),
+            (self.fetch_button, "ml-fetch-button"),
+            (self.progress, "ml-progress"),
+            (self.table, "ml-orders-table"),
+            (self.chart, "ml-orders-chart"),
+            (self.message, "ml-message"),
+        ):
             widget.add_class(css)
 
-        self.root = widgets.VBox([
-            widgets.HBox([self.badge, widgets.HTML("<b>Orders</b>")],
-                         layout=widgets.Layout(justify_content="space-between", width="680px")),
-            widgets.HBox([self.start_date, self.end_date]),
-            widgets.HBox([self.tx_type, self.status]),
-            widgets.HBox([self.sku, self.customer]),
-            widgets.HBox([self.fetch_button, self.progress, self.progress_label],
-                         layout=widgets.Layout(align_items="center")),
-            self.message,
-            self.table,
-            self.chart,
-        ], layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"))
+        self.root = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.badge, widgets.HTML("<b>Orders</b>")],
+                    layout=widgets.Layout(justify_content="space-between", width="680px"),
+                ),
+                widgets.HBox([self.start_date, self.end_date]),
+                widgets.HBox([self.tx_type, self.status]),
+                widgets.HBox([self.sku, self.customer]),
+                widgets.HBox(
+                    [self.fetch_button, self.progress, self.progress_label], layout=widgets.Layout(align_items="center")
+                ),
+                self.message,
+                self.table,
+                self.chart,
+            ],
+            layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"),
+        )
         self.root.add_class("ml-orders-explorer")
         self.fetch_button.on_click(lambda _: self.fetch())
         self.load_statuses()
@@ -160,9 +189,11 @@ class OrdersExplorer(View):
 
     def totals(self) -> pl.DataFrame:
         """Order count and total per type and currency (plus the GBP total) of the fetched frame."""
-        return (self.frame.group_by("type", "currency")
-                .agg(pl.len().alias("orders"), pl.col("total").sum(), pl.col("currency_total").sum().alias("total_gbp"))
-                .sort("type", "currency"))
+        return (
+            self.frame.group_by("type", "currency")
+            .agg(pl.len().alias("orders"), pl.col("total").sum(), pl.col("currency_total").sum().alias("total_gbp"))
+            .sort("type", "currency")
+        )
 
     def table_html(self) -> str:
         """The first ``rows`` orders as an HTML table, then the totals per type and currency."""
@@ -171,16 +202,31 @@ class OrdersExplorer(View):
             return message_html("no orders match these filters", "info")
         head = frame.head(self.rows).select(TABLE_COLUMNS)
         rows = [[_text(row[c]) for c in TABLE_COLUMNS] for row in head.iter_rows(named=True)]
-        shown = f"first {head.height} of {frame.height} orders" if frame.height > head.height else f"{frame.height} orders"
-        totals = [[t["type"], t["currency"], t["orders"], money(t["total"], 2), money(t["total_gbp"], 2)]
-                  for t in self.totals().iter_rows(named=True)]
+        shown = (
+            f"first {head.height} of {frame.height} orders" if frame.height > head.height else f"{frame.height} orders"
+        )
+        totals = [
+            [t["type"], t["currency"], t["orders"], money(t["total"], 2), money(t["total_gbp"], 2)]
+            for t in self.totals().iter_rows(named=True)
+        ]
         grand = self.frame["currency_total"].sum()
-        return (f'<div style="color:#555">{shown}</div>'
-                + html_table(("code", "order at", "type", "status", "customer", "currency", "total", "items"), rows,
-                             css="ml-orders-rows", numeric_from=6)
-                + '<div style="color:#555;margin-top:6px">totals</div>'
-                + html_table(("type", "currency", "orders", "total", "total (GBP)"), totals,
-                             foot=("all", "", frame.height, "", money(grand, 2)), css="ml-orders-totals", numeric_from=2))
+        return (
+            f'<div style="color:#555">{shown}</div>'
+            + html_table(
+                ("code", "order at", "type", "status", "customer", "currency", "total", "items"),
+                rows,
+                css="ml-orders-rows",
+                numeric_from=6,
+            )
+            + '<div style="color:#555;margin-top:6px">totals</div>'
+            + html_table(
+                ("type", "currency", "orders", "total", "total (GBP)"),
+                totals,
+                foot=("all", "", frame.height, "", money(grand, 2)),
+                css="ml-orders-totals",
+                numeric_from=2,
+            )
+        )
 
     def _draw(self) -> None:
         if not self.plot or self.frame.height == 0:
@@ -201,4 +247,3 @@ def _text(value: Any) -> str:
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
-

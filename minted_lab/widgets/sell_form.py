@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import ipywidgets as widgets
 
-from minted_lab import _validate
-from minted_lab._validate import CURRENCIES
+from minted_lab import validate
 from minted_lab.errors import APIError, MintedError, OutcomeUnknownError, QuoteExpiredError, ValidationError
 from minted_lab.ledger import Intent, Ledger, shared_ledger
 from minted_lab.models import OrderResult, Quote
 from minted_lab.trading import BuyTicket, Preview, SellTicket, Ticket, UnsettledOrderWarning
+from minted_lab.validate import CURRENCIES
 from minted_lab.widgets._common import (
     SKU_NAMES,
     Ticker,
@@ -71,8 +71,16 @@ class TicketForm(View):
     ticket_class: ClassVar[type[Ticket]]
     verb: ClassVar[str]
 
-    def __init__(self, client: MintedClient, ledger: Ledger | None = None, *, sku: str = "GAG",
-                 currency: str = "GBP", live: bool = True, tick_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: MintedClient,
+        ledger: Ledger | None = None,
+        *,
+        sku: str = "GAG",
+        currency: str = "GBP",
+        live: bool = True,
+        tick_seconds: float = 1.0,
+    ) -> None:
         self.client = client
         self.ledger = ledger
         self.environment: str = client.environment
@@ -94,40 +102,57 @@ class TicketForm(View):
         side = self.verb.lower()
 
         self.badge = environment_badge(self.environment, client.base_url)
-        self.sku = widgets.Dropdown(options=[(f"{SKU_NAMES[s]} ({s})", s) for s in FORM_SKUS], value=sku,
-                                    description="Metal", style=LABEL)
-        self.amount = widgets.Text(value="", placeholder="whole grams" if self.ticket_class.whole_grams else "grams",
-                                   description="Grams", style=LABEL)
-        self.currency = widgets.Dropdown(options=list(CURRENCIES), value=currency, description="Currency",
-                                         style=LABEL)
-        self.customer = widgets.Text(value="", placeholder="optional external id", description="Customer",
-                                     style=LABEL)
+        self.sku = widgets.Dropdown(
+            options=[(f"{SKU_NAMES[s]} ({s})", s) for s in FORM_SKUS], value=sku, description="Metal", style=LABEL
+        )
+        self.amount = widgets.Text(
+            value="",
+            placeholder="whole grams" if self.ticket_class.whole_grams else "grams",
+            description="Grams",
+            style=LABEL,
+        )
+        self.currency = widgets.Dropdown(options=list(CURRENCIES), value=currency, description="Currency", style=LABEL)
+        self.customer = widgets.Text(value="", placeholder="optional external id", description="Customer", style=LABEL)
         self.errors: dict[str, widgets.HTML] = {name: widgets.HTML("") for name in FIELDS}
         self.quote_button = widgets.Button(description="Quote", icon="lock", button_style="info")
         self.countdown = widgets.HTML("")
         self.preview = widgets.HTML("")
         self.confirm = widgets.Checkbox(value=False, description=f"I confirm this {side}", indent=False)
-        self.confirm_text = widgets.Text(value="", placeholder=f"type {self.environment} to confirm",
-                                         description="Confirm", style=LABEL)
-        self.submit_button = widgets.Button(description=self.verb, icon="check", button_style="danger",
-                                            disabled=True)
+        self.confirm_text = widgets.Text(
+            value="", placeholder=f"type {self.environment} to confirm", description="Confirm", style=LABEL
+        )
+        self.submit_button = widgets.Button(description=self.verb, icon="check", button_style="danger", disabled=True)
         self.resend_button = widgets.Button(
-            description="Send again", icon="repeat", button_style="warning",
-            tooltip="send the same request again (same external id): the API never places it twice")
+            description="Send again",
+            icon="repeat",
+            button_style="warning",
+            tooltip="send the same request again (same external id): the API never places it twice",
+        )
         self.resolve_button = widgets.Button(description="Resolve", icon="search", button_style="warning")
         self.unsettled_html = widgets.HTML("")
-        self.new_order_anyway = widgets.Checkbox(value=False, description="", indent=False,
-                                                 layout=widgets.Layout(width="auto"))
+        self.new_order_anyway = widgets.Checkbox(
+            value=False, description="", indent=False, layout=widgets.Layout(width="auto")
+        )
         self.result_html = widgets.HTML("")
 
-        for widget, css in ((self.sku, "ml-sku"), (self.amount, "ml-amount"), (self.currency, "ml-currency"),
-                            (self.customer, "ml-customer"), (self.quote_button, "ml-quote-button"),
-                            (self.countdown, "ml-countdown"), (self.preview, "ml-preview"),
-                            (self.confirm, "ml-confirm"), (self.confirm_text, "ml-confirm-text"),
-                            (self.submit_button, f"ml-{side}-button"), (self.submit_button, "ml-submit-button"),
-                            (self.resend_button, "ml-resend-button"), (self.resolve_button, "ml-resolve-button"),
-                            (self.unsettled_html, "ml-unsettled"), (self.new_order_anyway, "ml-new-order-anyway"),
-                            (self.result_html, "ml-result")):
+        for widget, css in (
+            (self.sku, "ml-sku"),
+            (self.amount, "ml-amount"),
+            (self.currency, "ml-currency"),
+            (self.customer, "ml-customer"),
+            (self.quote_button, "ml-quote-button"),
+            (self.countdown, "ml-countdown"),
+            (self.preview, "ml-preview"),
+            (self.confirm, "ml-confirm"),
+            (self.confirm_text, "ml-confirm-text"),
+            (self.submit_button, f"ml-{side}-button"),
+            (self.submit_button, "ml-submit-button"),
+            (self.resend_button, "ml-resend-button"),
+            (self.resolve_button, "ml-resolve-button"),
+            (self.unsettled_html, "ml-unsettled"),
+            (self.new_order_anyway, "ml-new-order-anyway"),
+            (self.result_html, "ml-result"),
+        ):
             widget.add_class(css)
         for name, label in self.errors.items():
             label.add_class(f"ml-{name}-error")
@@ -142,20 +167,25 @@ class TicketForm(View):
         def field(name: str, widget: widgets.Widget) -> widgets.VBox:
             return widgets.VBox([widget, self.errors[name]], layout=widgets.Layout(width="340px"))
 
-        self.root = widgets.VBox([
-            widgets.HBox([self.badge, widgets.HTML(f"<b>{self.verb} digital metal</b>")],
-                         layout=widgets.Layout(justify_content="space-between", width="680px")),
-            widgets.HBox([field("sku", self.sku), field("amount", self.amount)]),
-            widgets.HBox([field("currency", self.currency), field("customer", self.customer)]),
-            widgets.HBox([self.quote_button, self.countdown], layout=widgets.Layout(align_items="center")),
-            self.preview,
-            widgets.HBox([self.confirm, self.confirm_text]),
-            widgets.HBox([self.submit_button, self.resend_button, self.resolve_button]),
-            self.unsettled_html,
-            self.new_order_anyway,
-            self.errors["form"],
-            self.result_html,
-        ], layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"))
+        self.root = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.badge, widgets.HTML(f"<b>{self.verb} digital metal</b>")],
+                    layout=widgets.Layout(justify_content="space-between", width="680px"),
+                ),
+                widgets.HBox([field("sku", self.sku), field("amount", self.amount)]),
+                widgets.HBox([field("currency", self.currency), field("customer", self.customer)]),
+                widgets.HBox([self.quote_button, self.countdown], layout=widgets.Layout(align_items="center")),
+                self.preview,
+                widgets.HBox([self.confirm, self.confirm_text]),
+                widgets.HBox([self.submit_button, self.resend_button, self.resolve_button]),
+                self.unsettled_html,
+                self.new_order_anyway,
+                self.errors["form"],
+                self.result_html,
+            ],
+            layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"),
+        )
         self.root.add_class("ml-ticket-form")
         self.root.add_class(f"ml-{side}-form")
 
@@ -163,8 +193,12 @@ class TicketForm(View):
         self.submit_button.on_click(self._clicked(self.submit))
         self.resend_button.on_click(self._clicked(self.resend))
         self.resolve_button.on_click(self._clicked(self.resolve))
-        for name, widget in (("sku", self.sku), ("amount", self.amount), ("currency", self.currency),
-                             ("customer", self.customer)):
+        for name, widget in (
+            ("sku", self.sku),
+            ("amount", self.amount),
+            ("currency", self.currency),
+            ("customer", self.customer),
+        ):
             widget.observe(lambda _change, name=name: self._input_changed(name), names="value")
         self.confirm.observe(lambda _: self._render(), names="value")
         self.confirm_text.observe(lambda _: self._render(), names="value")
@@ -187,7 +221,7 @@ class TicketForm(View):
     # -- reading the inputs -------------------------------------------------------------------
 
     def parse_amount(self) -> int | Decimal:
-        """The grams typed, read by the ticket's own parser (:func:`minted_lab._validate.amount`).
+        """The grams typed, read by the ticket's own parser (:func:`minted_lab.validate.amount`).
 
         ASCII digits and at most one ``.`` (no ``1_0``, ``1e3`` or non-ASCII digits), positive,
         within the validator's bound, whole on a sell: what the user sees is what is sent. An int
@@ -195,7 +229,7 @@ class TicketForm(View):
         """
         if not self.amount.value.strip():
             raise ValidationError("amount", "an amount in grams")
-        return _validate.amount(self.amount.value, "amount", whole=self.ticket_class.whole_grams)
+        return validate.amount(self.amount.value, "amount", whole=self.ticket_class.whole_grams)
 
     @property
     def confirmed(self) -> bool:
@@ -251,9 +285,13 @@ class TicketForm(View):
     def _reusable(self, amount: int | Decimal, customer: str | None) -> bool:
         """Re-quote the same ticket (same external id) when nothing changed and it was never placed."""
         ticket = self.ticket
-        return (ticket is not None and ticket.state in ("draft", "quoted", "not_placed")
-                and ticket.items == {self.sku.value: amount} and ticket.currency == self.currency.value
-                and ticket.customer_external_id == customer)
+        return (
+            ticket is not None
+            and ticket.state in ("draft", "quoted", "not_placed")
+            and ticket.items == {self.sku.value: amount}
+            and ticket.currency == self.currency.value
+            and ticket.customer_external_id == customer
+        )
 
     def _new_ticket(self, amount: int | Decimal, customer: str | None) -> Ticket | None:
         """A ticket for a new order; None, with the question shown, while an earlier one may still land.
@@ -287,7 +325,9 @@ class TicketForm(View):
         if ticket is None or ticket.current_quote is None:
             return "quote first"
         if ticket.state == "placed":
-            return f"already placed as {ticket.result.order_code if ticket.result else '?'}: quote again for a new order"
+            return (
+                f"already placed as {ticket.result.order_code if ticket.result else '?'}: quote again for a new order"
+            )
         if ticket.state == "unknown":
             return f"the outcome of {ticket.external_id} is unknown: Send again (safe) or Resolve it"
         if ticket.state == "conflict":
@@ -347,8 +387,7 @@ class TicketForm(View):
         if not self._resendable(ticket):
             return "nothing to send again: quote, confirm and sell"
         quote = ticket.current_quote
-        if (quote is not None and not quote.is_expired() and quote.token != self._confirmed_token
-                and not self.confirmed):
+        if quote is not None and not quote.is_expired() and quote.token != self._confirmed_token and not self.confirmed:
             if self.environment == "production":
                 return f"new prices: type {self.environment} to confirm them"
             return "new prices: tick the confirmation"
@@ -402,8 +441,10 @@ class TicketForm(View):
         self.confirm.value = False
         self.confirm_text.value = ""
         then = "Send again" if ticket.state == "unknown" else self.verb
-        self._refuse(f"the quote had expired, so nothing was sent: the new prices are shown above; "
-                     f"confirm them, then press {then}")
+        self._refuse(
+            f"the quote had expired, so nothing was sent: the new prices are shown above; "
+            f"confirm them, then press {then}"
+        )
         if ticket.state == "quoted" and self.live:
             self._ticker.start()
 
@@ -502,10 +543,15 @@ class TicketForm(View):
         if not self.asking_new_order:
             return f"{earlier[0].upper()}{earlier[1:]} may still land{when}: Resolve looks it up."
         mine = self.ticket is not None and any(i.external_id == self.ticket.external_id for i in intents)
-        ways = ("Send again finishes it safely (the API never places the same external id twice), "
-                "Resolve looks it up" if mine else "Resolve looks it up")
-        return (f"No new {side} started: {earlier} may still land{when}. {ways}; "
-                f"or tick the box below to {side} {self._typed()} as a NEW order as well.")
+        ways = (
+            "Send again finishes it safely (the API never places the same external id twice), Resolve looks it up"
+            if mine
+            else "Resolve looks it up"
+        )
+        return (
+            f"No new {side} started: {earlier} may still land{when}. {ways}; "
+            f"or tick the box below to {side} {self._typed()} as a NEW order as well."
+        )
 
     def new_order_text(self) -> str:
         """The explicit choice's label: ``Sell 6 g GAG as a NEW order (the earlier 5 g GAG sell may still land)``."""
@@ -617,7 +663,9 @@ class TicketForm(View):
     def _render(self) -> None:
         """Mirror the state into the widgets: preview, countdown, buttons, the unsettled warning."""
         self.preview.value = self.preview_html()
-        self.countdown.value = message_html(self.countdown_text(), "warn" if (self.seconds_left() or 0) <= 30 else "info")
+        self.countdown.value = message_html(
+            self.countdown_text(), "warn" if (self.seconds_left() or 0) <= 30 else "info"
+        )
         self.submit_button.disabled = not self.can_submit
         self.quote_button.disabled = self.busy
         ticket = self.ticket
@@ -638,14 +686,30 @@ class TicketForm(View):
         if preview is None or self.ticket is None or self.ticket.state == "draft":
             return ""
         price = f"{preview.side} price / g"
-        rows = [(f"{SKU_NAMES.get(l.sku, l.sku)} ({l.sku})", l.price, l.spot_price, signed(l.spread),
-                 percent(l.spread_pct), l.amount, l.total) for l in preview.lines]
+        rows = [
+            (
+                f"{SKU_NAMES.get(l.sku, l.sku)} ({l.sku})",
+                l.price,
+                l.spot_price,
+                signed(l.spread),
+                percent(l.spread_pct),
+                l.amount,
+                l.total,
+            )
+            for l in preview.lines
+        ]
         foot = ("Total", "", "", "", "", "", f"{preview.total} {preview.currency}")
         who = f" for customer {html.escape(preview.customer_external_id)}" if preview.customer_external_id else ""
-        head = (f'<div style="color:#555">{html.escape(preview.side.capitalize())} '
-                f'<code>{html.escape(preview.external_id)}</code>{who}, prices in {html.escape(preview.currency)}</div>')
-        return head + html_table(("metal", price, "spot / g", "spread / g", "spread", "grams", "total"), rows,
-                                 foot=foot, css="ml-preview-table")
+        head = (
+            f'<div style="color:#555">{html.escape(preview.side.capitalize())} '
+            f"<code>{html.escape(preview.external_id)}</code>{who}, prices in {html.escape(preview.currency)}</div>"
+        )
+        return head + html_table(
+            ("metal", price, "spot / g", "spread / g", "spread", "grams", "total"),
+            rows,
+            foot=foot,
+            css="ml-preview-table",
+        )
 
     def result_text(self) -> str:
         """The outcome in words: placed, unknown (not found yet and for how long it may still land),
@@ -657,25 +721,39 @@ class TicketForm(View):
         if ticket.state == "placed" and ticket.result is not None:
             result = ticket.result
             status = result.orders[0].status_name if result.orders else None
-            return (f"placed order {result.order_code}" + (f", {status}" if status else "")
-                    + f", total {money(result.total)} {ticket.currency}")
+            return (
+                f"placed order {result.order_code}"
+                + (f", {status}" if status else "")
+                + f", total {money(result.total)} {ticket.currency}"
+            )
         if ticket.state == "unknown":
             if self._not_found != eid:
-                return (f"outcome unknown for {eid}: the request may have reached the API. Send again sends "
-                        "the same request safely; Resolve looks the order up by its external id.")
+                return (
+                    f"outcome unknown for {eid}: the request may have reached the API. Send again sends "
+                    "the same request safely; Resolve looks the order up by its external id."
+                )
             left = ticket.may_land_for()
-            when = (f"it may still land for {left:.0f} s" if left > 0
-                    else "the settle window has passed: Resolve settles it")
-            return (f"not found yet; {when} ({eid}). Send again sends the same request safely: the API "
-                    "refuses a second order with this external id. Resolve looks again.")
+            when = (
+                f"it may still land for {left:.0f} s"
+                if left > 0
+                else "the settle window has passed: Resolve settles it"
+            )
+            return (
+                f"not found yet; {when} ({eid}). Send again sends the same request safely: the API "
+                "refuses a second order with this external id. Resolve looks again."
+            )
         if ticket.state == "not_placed":
             if eid in self._doubted:
-                return (f"not placed ({eid}): the API has no order with this external id and the settle window "
-                        "has passed. Send again (or quote again) to retry with the same external id")
+                return (
+                    f"not placed ({eid}): the API has no order with this external id and the settle window "
+                    "has passed. Send again (or quote again) to retry with the same external id"
+                )
             return f"not placed ({eid}): quote again to retry with the same external id"
         if ticket.state == "conflict":
-            return (f"conflict ({eid}): this external id belongs to another order at the API; this "
-                    f"{ticket.side} was never placed. Quote again for a new order")
+            return (
+                f"conflict ({eid}): this external id belongs to another order at the API; this "
+                f"{ticket.side} was never placed. Quote again for a new order"
+            )
         return ""
 
     def result_text_html(self) -> str:
@@ -686,12 +764,14 @@ class TicketForm(View):
         if ticket.state == "placed" and ticket.result is not None:
             result = ticket.result
             status = result.orders[0].status_name if result.orders else None
-            return ('<div class="ml-placed" style="color:#1b7f3b">&#10004; Placed order '
-                    f'<b class="ml-order-code">{html.escape(result.order_code or "")}</b>'
-                    + (f', status <span class="ml-order-status">{html.escape(status)}</span>' if status else "")
-                    + f', total <span class="ml-order-total">{html.escape(money(result.total))} '
-                    f'{html.escape(ticket.currency)}</span>'
-                    f' <span style="color:#555">({html.escape(ticket.external_id)})</span></div>')
+            return (
+                '<div class="ml-placed" style="color:#1b7f3b">&#10004; Placed order '
+                f'<b class="ml-order-code">{html.escape(result.order_code or "")}</b>'
+                + (f', status <span class="ml-order-status">{html.escape(status)}</span>' if status else "")
+                + f', total <span class="ml-order-total">{html.escape(money(result.total))} '
+                f"{html.escape(ticket.currency)}</span>"
+                f' <span style="color:#555">({html.escape(ticket.external_id)})</span></div>'
+            )
         kind = "warn" if ticket.state == "unknown" else "error"
         text = self.result_text()
         return f'<div class="ml-outcome-{ticket.state}">{message_html(text, kind)}</div>' if text else ""
@@ -699,8 +779,10 @@ class TicketForm(View):
     def __repr__(self) -> str:
         state = self.ticket.state if self.ticket is not None else "empty"
         left = self.countdown_text()
-        return (f"<{type(self).__name__} {self.environment} {self.amount.value or '?'} g {self.sku.value} "
-                f"{self.currency.value} [{state}{', ' + left if left else ''}]>")
+        return (
+            f"<{type(self).__name__} {self.environment} {self.amount.value or '?'} g {self.sku.value} "
+            f"{self.currency.value} [{state}{', ' + left if left else ''}]>"
+        )
 
 
 class SellForm(TicketForm):

@@ -28,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).with_name("sell_form_app.ipynb")
 OUTPUT = ROOT / "test-output"
 DOCS_IMAGE = ROOT / "docs" / "images" / "sell_form.png"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,12 +76,22 @@ def sandbox() -> Iterator[Sandbox]:
 def voila(sandbox: Sandbox, tmp_path: Path) -> Iterator[str]:
     """Voilà serving the app notebook on 127.0.0.1, its kernel pointed at the sandbox; yields the base URL."""
     port = free_port()
-    env = {**os.environ, "MINTED_BASE_URL": sandbox.url, "MINTED_USERNAME": sandbox.username,
-           "MINTED_PASSWORD": sandbox.password, "MINTED_LAB_HOME": str(tmp_path / "home"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "MPLBACKEND": "Agg"}
+    env = {
+        **os.environ,
+        "MINTED_BASE_URL": sandbox.url,
+        "MINTED_USERNAME": sandbox.username,
+        "MINTED_PASSWORD": sandbox.password,
+        "MINTED_LAB_HOME": str(tmp_path / "home"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "MPLBACKEND": "Agg",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", str(APP), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
@@ -99,8 +115,9 @@ def test_sell_in_the_browser_shows_the_sandbox_order(sandbox: Sandbox, voila: st
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 820})
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(voila)
-                       else route.abort())
+            page.route(
+                "**/*", lambda route: route.continue_() if route.request.url.startswith(voila) else route.abort()
+            )
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.goto(f"{voila}/", timeout=60_000)
 

@@ -22,5 +22,3 @@ def history_sb() -> Iterator[object]:
 
     with Sandbox(seed=7, history=250) as sandbox:
         yield sandbox
-
-

@@ -27,8 +27,9 @@ def engine(**kw: object) -> Engine:
 
 def test_the_table_matches_the_contract() -> None:
     """Each row of docs/api-shapes.md's endpoint table is a row here (method, path, api-version, guess)."""
-    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| `([^`]+)`[^|]*\| \**(\d)\** [^|]*\| (.*) \|$",
-                      CONTRACT.read_text(), re.M)
+    rows = re.findall(
+        r"^\| `(\w+)` \| (\w+) \| `([^`]+)`[^|]*\| \**(\d)\** [^|]*\| (.*) \|$", CONTRACT.read_text(), re.M
+    )
     assert len(rows) == len(ENDPOINTS) == 13
     for name, method, path, version, status in rows:
         row = ENDPOINTS[name]
@@ -53,8 +54,10 @@ def test_headers_and_bodies_per_endpoint() -> None:
     call = next(gen)
     kw = e.request_kwargs(call)
     assert kw["method"] == "POST" and kw["url"] == "/partner/order/digital/sell"
-    assert kw["content"] == (b'{"price_token":"t85QBvvn1GHeOslKuiJm7CF0M0lpwU26","external_id":"ML-000000000001",'
-                             b'"currency_code":"GBP","items":[{"sku":"GAG","amount":100}]}')
+    assert kw["content"] == (
+        b'{"price_token":"t85QBvvn1GHeOslKuiJm7CF0M0lpwU26","external_id":"ML-000000000001",'
+        b'"currency_code":"GBP","items":[{"sku":"GAG","amount":100}]}'
+    )
     assert kw["headers"]["api-version"] == "2" and kw["headers"]["x-client-id"] == "web"
     assert kw["headers"]["Accept-Language"] == "tr"
     quote_call = next(ops.quote(e, "GBP", None, "10000.50"))
@@ -72,12 +75,22 @@ def test_default_external_ids() -> None:
 def test_buy_bound_to_the_quotes_customer_and_currency() -> None:
     from minted_lab.models import ParseContext, Quote
 
-    data = {"token": "tok", "expires_at": "2024-12-05T18:43:32+03:00", "expire_ttl": 240, "currency": "TRY",
-            "prices": []}
+    data = {
+        "token": "tok",
+        "expires_at": "2024-12-05T18:43:32+03:00",
+        "expire_ttl": 240,
+        "currency": "TRY",
+        "prices": [],
+    }
     quote = Quote.from_api(data, ParseContext(customer_external_id="C-1"))
     call = next(ops.place(engine(), "buy", quote, {"GAU": 1}, "E1", None, None))
-    assert loads(engine().request_kwargs(call)["content"]) == {"price_token": "tok", "external_id": "E1", "currency_code": "TRY",
-                         "items": [{"sku": "GAU", "amount": 1}], "customer": {"external_id": "C-1"}}
+    assert loads(engine().request_kwargs(call)["content"]) == {
+        "price_token": "tok",
+        "external_id": "E1",
+        "currency_code": "TRY",
+        "items": [{"sku": "GAU", "amount": 1}],
+        "customer": {"external_id": "C-1"},
+    }
     with pytest.raises(ValidationError, match="currency_code: the quote's currency TRY"):
         next(ops.place(engine(), "buy", quote, {"GAU": 1}, "E1", "GBP", None))
     with pytest.raises(ValidationError, match="customer.external_id"):
@@ -94,8 +107,12 @@ def test_configuration_errors() -> None:
 
 
 def test_environments_and_repr(monkeypatch: pytest.MonkeyPatch) -> None:
-    for url, env in (("http://127.0.0.1:5", "sandbox"), ("http://localhost:5", "sandbox"),
-                     ("https://api.staging.mintedconnect.com", "staging"), ("https://api.mintedconnect.com", "production")):
+    for url, env in (
+        ("http://127.0.0.1:5", "sandbox"),
+        ("http://localhost:5", "sandbox"),
+        ("https://api.staging.mintedconnect.com", "staging"),
+        ("https://api.mintedconnect.com", "production"),
+    ):
         with MintedClient(url, "u", "hunter2-secret") as client:
             assert client.environment == env and f"environment={env!r}" in repr(client)
             assert "hunter2" not in repr(client) and "hunter2" not in repr(client.settings)
@@ -109,7 +126,11 @@ def test_environments_and_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     with MintedClient.from_env() as client:
         s = client.settings
         assert (s.base_url, s.username, s.language, s.client_id) == (
-            "https://api.staging.mintedconnect.com", "partner", "en", "notebook")
+            "https://api.staging.mintedconnect.com",
+            "partner",
+            "en",
+            "notebook",
+        )
         assert "hunter2" not in repr(s) and "'***'" in repr(s)
 
 
@@ -123,14 +144,17 @@ def test_transport_mapping() -> None:
     call = next(ops.place(e, "sell", "tok", {"GAG": 1}, "E1", None, None))
     req = httpx.Request("POST", "http://127.0.0.1:1/x")
     from minted_lab.errors import NotSentError, OutcomeUnknownError
-    for exc, cls in ((httpx.ConnectError("x", request=req), NotSentError),
-                     (httpx.ConnectTimeout("x", request=req), NotSentError),
-                     (httpx.PoolTimeout("x", request=req), NotSentError),
-                     (httpx.ReadTimeout("x", request=req), OutcomeUnknownError),
-                     (httpx.WriteTimeout("x", request=req), OutcomeUnknownError),
-                     (httpx.WriteError("x", request=req), OutcomeUnknownError),
-                     (httpx.ReadError("x", request=req), OutcomeUnknownError),
-                     (httpx.RemoteProtocolError("x", request=req), OutcomeUnknownError)):
+
+    for exc, cls in (
+        (httpx.ConnectError("x", request=req), NotSentError),
+        (httpx.ConnectTimeout("x", request=req), NotSentError),
+        (httpx.PoolTimeout("x", request=req), NotSentError),
+        (httpx.ReadTimeout("x", request=req), OutcomeUnknownError),
+        (httpx.WriteTimeout("x", request=req), OutcomeUnknownError),
+        (httpx.WriteError("x", request=req), OutcomeUnknownError),
+        (httpx.ReadError("x", request=req), OutcomeUnknownError),
+        (httpx.RemoteProtocolError("x", request=req), OutcomeUnknownError),
+    ):
         error = e.transport_error(call, exc)
         assert type(error) is cls and error.external_id == "E1" and error.__cause__ is exc
 

@@ -40,8 +40,11 @@ def test_body_field_names_are_still_checked() -> None:
 def test_the_bytes_that_arrive_over_http(sb, client: MintedClient) -> None:  # type: ignore[no-untyped-def]
     """The sandbox records sell bodies as received: they are the Call's bytes, spacing and key order kept."""
     quote = client.quote()
-    raw = (b'{"external_id": "EX-bytes-1", "items": [ {"sku": "GAG", "amount": 2} ],\n "price_token": "'
-           + quote.token.encode() + b'"}')
+    raw = (
+        b'{"external_id": "EX-bytes-1", "items": [ {"sku": "GAG", "amount": 2} ],\n "price_token": "'
+        + quote.token.encode()
+        + b'"}'
+    )
     call = client._engine.call("sell", content=raw, external_id="EX-bytes-1")
     result = client._send(call)
     assert isinstance(result, OrderResult) and result.external_id == "EX-bytes-1"

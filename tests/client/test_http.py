@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -43,6 +43,7 @@ def sent(sb) -> int:  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------------------------------------------ happy paths
 
+
 def test_quote(sb, client: MintedClient) -> None:  # type: ignore[no-untyped-def]
     quote = client.quote()
     assert isinstance(quote, Quote) and quote.currency == "GBP" and len(quote.token) == 32
@@ -53,7 +54,12 @@ def test_quote(sb, client: MintedClient) -> None:  # type: ignore[no-untyped-def
     assert quote.fixed_at == quote.expires_at - timedelta(seconds=240)
     assert abs((quote.fixed_at - sb.clock.now()).total_seconds()) < 2
     record = sb.requests[-1]
-    assert (record.endpoint, record.method, record.path, record.status) == ("pricefix", "POST", "/partner/pricefix", 200)
+    assert (record.endpoint, record.method, record.path, record.status) == (
+        "pricefix",
+        "POST",
+        "/partner/pricefix",
+        200,
+    )
 
 
 def test_quote_by_total_for_a_customer(sb, client: MintedClient) -> None:  # type: ignore[no-untyped-def]
@@ -124,8 +130,13 @@ def test_orders_pages_and_filters(sb, client: MintedClient) -> None:  # type: ig
 
 def test_reference_data(client: MintedClient) -> None:
     statuses = client.order_statuses()
-    assert [(s.id, s.name) for s in statuses][:5] == [(1, "Created"), (2, "Pending"), (3, "Processing"),
-                                                       (4, "Cancelled"), (5, "Completed")]
+    assert [(s.id, s.name) for s in statuses][:5] == [
+        (1, "Created"),
+        (2, "Pending"),
+        (3, "Processing"),
+        (4, "Cancelled"),
+        (5, "Completed"),
+    ]
     prices = client.product_prices("USD")
     assert {p.sku for p in prices} >= {"GAU", "GAG", "GPT"} and all(p.currency_code == "USD" for p in prices)
     assert all(p.updated_at is not None and p.updated_at.tzinfo for p in prices)
@@ -137,8 +148,9 @@ def test_reference_data(client: MintedClient) -> None:
 
 
 def test_customers(client: MintedClient) -> None:
-    created = client.create_customer("CUST-003", firstname="Soner", lastname="Kaya", email="s@example.com",
-                                     gender="M", birthdate="01-05-1990")
+    created = client.create_customer(
+        "CUST-003", firstname="Soner", lastname="Kaya", email="s@example.com", gender="M", birthdate="01-05-1990"
+    )
     assert created.external_id == "CUST-003" and created.birthdate == date(1990, 5, 1)
     assert created.created_at is not None and created.created_at.tzinfo is not None
     fetched = client.customer("CUST-003")
@@ -147,6 +159,7 @@ def test_customers(client: MintedClient) -> None:
 
 
 # ------------------------------------------------------------------------------ real error answers
+
 
 def test_parameter_error_names_the_field(client: MintedClient) -> None:
     with pytest.raises(ParameterError) as info:
@@ -179,9 +192,8 @@ def test_duplicate_external_id(client: MintedClient) -> None:
 
 
 def test_authentication_error(sb) -> None:  # type: ignore[no-untyped-def]
-    with MintedClient(sb.url, sb.username, "wrong-password") as client:
-        with pytest.raises(AuthenticationError) as info:
-            client.partner_balance()
+    with MintedClient(sb.url, sb.username, "wrong-password") as client, pytest.raises(AuthenticationError) as info:
+        client.partner_balance()
     assert info.value.status == 401 and str(info.value).startswith("401 Authentication Error on partner_balance")
 
 
@@ -222,9 +234,9 @@ def test_rate_limit_and_server_errors_are_retried_on_reads(sb) -> None:  # type:
         sent(sb)
         assert [r.status for r in sb.requests[before:]] == [503, 503, 200]
         sb.faults.inject("product_prices", "status", status=429, retry_after=1)
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         assert client.product_prices()
-        assert (datetime.now(timezone.utc) - started).total_seconds() >= 1  # Retry-After honoured
+        assert (datetime.now(UTC) - started).total_seconds() >= 1  # Retry-After honoured
         sb.faults.inject("minted_prices", "status", times=9, status=502)
         with pytest.raises(ServerError):
             client.minted_prices()
@@ -309,23 +321,27 @@ def test_not_sent_when_nothing_listens() -> None:
 
 # ------------------------------------------------------------------------- validation sends nothing
 
-@pytest.mark.parametrize(("call", "field"), [
-    (lambda c, q: c.sell(q, {"GAG": 1.5}), "items.GAG.amount"),
-    (lambda c, q: c.sell(q, {"GAG": Decimal("1.5")}), "items.GAG.amount"),
-    (lambda c, q: c.sell(q, {"GAG": 0}), "items.GAG.amount"),
-    (lambda c, q: c.sell(q, {"GAG": True}), "items.GAG.amount"),
-    (lambda c, q: c.sell(q, {}), "items"),
-    (lambda c, q: c.sell(q, {"gold": 1}), "items.gold"),
-    (lambda c, q: c.buy(q, {"GAU": "0.00001"}), "items.GAU.amount"),
-    (lambda c, q: c.sell(q, {"GAG": 1}, external_id="bad id!"), "external_id"),
-    (lambda c, q: c.sell(q, {"GAG": 1}, currency="TRY"), "currency_code"),
-    (lambda c, q: c.quote("AED"), "currency"),
-    (lambda c, q: c.quote(total=10.5), "total"),
-    (lambda c, q: c.orders(per_page=100), "per_page"),
-    (lambda c, q: c.orders(colour="gold"), "colour"),
-    (lambda c, q: c.find_order(), "find_order"),
-    (lambda c, q: list(c.iter_orders(sort_type="desc")), "sort_type"),
-])
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda c, q: c.sell(q, {"GAG": 1.5}), "items.GAG.amount"),
+        (lambda c, q: c.sell(q, {"GAG": Decimal("1.5")}), "items.GAG.amount"),
+        (lambda c, q: c.sell(q, {"GAG": 0}), "items.GAG.amount"),
+        (lambda c, q: c.sell(q, {"GAG": True}), "items.GAG.amount"),
+        (lambda c, q: c.sell(q, {}), "items"),
+        (lambda c, q: c.sell(q, {"gold": 1}), "items.gold"),
+        (lambda c, q: c.buy(q, {"GAU": "0.00001"}), "items.GAU.amount"),
+        (lambda c, q: c.sell(q, {"GAG": 1}, external_id="bad id!"), "external_id"),
+        (lambda c, q: c.sell(q, {"GAG": 1}, currency="TRY"), "currency_code"),
+        (lambda c, q: c.quote("AED"), "currency"),
+        (lambda c, q: c.quote(total=10.5), "total"),
+        (lambda c, q: c.orders(per_page=100), "per_page"),
+        (lambda c, q: c.orders(colour="gold"), "colour"),
+        (lambda c, q: c.find_order(), "find_order"),
+        (lambda c, q: list(c.iter_orders(sort_type="desc")), "sort_type"),
+    ],
+)
 def test_validation_sends_nothing(sb, client: MintedClient, call, field) -> None:  # type: ignore[no-untyped-def]
     quote = client.quote("GBP")
     before = sent(sb)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone, UTC
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,8 +36,10 @@ def same_json(a: object, b: object) -> bool:
 def test_quote_parses_the_documented_price_fix() -> None:
     received = datetime(2024, 12, 5, 15, 39, 33, tzinfo=UTC)
     now = [received]
-    quote = Quote.from_api(payload("pricefix_response.json"),
-                           ParseContext(received_at=received, clock=lambda: now[0], customer_external_id="MTD0018232"))
+    quote = Quote.from_api(
+        payload("pricefix_response.json"),
+        ParseContext(received_at=received, clock=lambda: now[0], customer_external_id="MTD0018232"),
+    )
     assert quote.token == "t85QBvvn1GHeOslKuiJm7CF0M0lpwU26"
     assert quote.currency == "TRY" and quote.total is None and quote.is_total_price is False
     assert quote.customer_external_id == "MTD0018232"
@@ -79,7 +81,12 @@ def test_sell_response_parses_both_date_formats() -> None:
     assert order.currency_rate == 1 and order.customer is None and order.status_id is None
     item = order.items[0]
     assert (item.sku, item.amount, item.price, item.spot_price, item.total) == (
-        "GAU", Decimal(10), Decimal("55.94"), Decimal("50.85"), Decimal("559.4"))
+        "GAU",
+        Decimal(10),
+        Decimal("55.94"),
+        Decimal("50.85"),
+        Decimal("559.4"),
+    )
     assert "9YMEK5RB" in repr(result) and "Pending" in order._repr_html_()
 
 
@@ -153,10 +160,23 @@ def test_raw_round_trip(name: str) -> None:
 
 
 def test_unknown_keys_and_values_are_kept() -> None:
-    data = loads(json.dumps({
-        "guid": "G", "order_code": "ABCDEFGH", "type": "Swap", "status_id": 13, "status_name": "Frozen",
-        "price": 1, "tax": 0, "total": 1.10, "new_field": {"x": 0.30}, "order_at": "sometime",
-        "items": [{"sku": "XPT9", "amount": 0.1, "price": 10, "colour": "gold"}]}))
+    data = loads(
+        json.dumps(
+            {
+                "guid": "G",
+                "order_code": "ABCDEFGH",
+                "type": "Swap",
+                "status_id": 13,
+                "status_name": "Frozen",
+                "price": 1,
+                "tax": 0,
+                "total": 1.10,
+                "new_field": {"x": 0.30},
+                "order_at": "sometime",
+                "items": [{"sku": "XPT9", "amount": 0.1, "price": 10, "colour": "gold"}],
+            }
+        )
+    )
     order = Order.from_api(data)
     assert order.type == "Swap" and order.status_name == "Frozen" and order.status_id == 13
     assert order.order_at is None and order.raw["order_at"] == "sometime"

@@ -11,9 +11,14 @@ from minted_lab.client import AsyncMintedClient, MintedClient
 def test_sync_and_async_agree(history_sb) -> None:  # type: ignore[no-untyped-def]
     sb = history_sb
     with sb.client() as client:
-        sync = (client.all_orders(progress=False), client.orders(page=2, per_page=7, type="sell"),
-                client.order_statuses(), client.partner_balance(), client.product_prices("TRY"),
-                client.minted_prices())
+        sync = (
+            client.all_orders(progress=False),
+            client.orders(page=2, per_page=7, type="sell"),
+            client.order_statuses(),
+            client.partner_balance(),
+            client.product_prices("TRY"),
+            client.minted_prices(),
+        )
         first = sync[0][0]
         sync_lookups = (client.order(first.guid), client.find_order(order_code=first.order_code))
 
@@ -21,9 +26,13 @@ def test_sync_and_async_agree(history_sb) -> None:  # type: ignore[no-untyped-de
         async with sb.async_client() as aclient:
             assert isinstance(aclient, AsyncMintedClient)
             results = await asyncio.gather(
-                aclient.all_orders(progress=False, concurrency=4), aclient.orders(page=2, per_page=7, type="sell"),
-                aclient.order_statuses(), aclient.partner_balance(), aclient.product_prices("TRY"),
-                aclient.minted_prices())
+                aclient.all_orders(progress=False, concurrency=4),
+                aclient.orders(page=2, per_page=7, type="sell"),
+                aclient.order_statuses(),
+                aclient.partner_balance(),
+                aclient.product_prices("TRY"),
+                aclient.minted_prices(),
+            )
             lookups = (await aclient.order(first.guid), await aclient.find_order(order_code=first.order_code))
             streamed = [o async for o in aclient.iter_orders()]
             return results, lookups, streamed

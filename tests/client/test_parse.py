@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -12,19 +12,28 @@ from hypothesis import strategies as st
 from minted_lab._parse import ISTANBUL, dumps, loads, parse_date, parse_datetime, to_decimal
 from minted_lab.models import OrderItem
 
-decimals = st.decimals(allow_nan=False, allow_infinity=False, min_value=Decimal("-1e12"), max_value=Decimal("1e12"),
-                       places=None).filter(lambda d: abs(d.as_tuple().exponent) <= 12)
+decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=None
+).filter(lambda d: abs(d.as_tuple().exponent) <= 12)
 
 
 def test_mixed_int_and_float_numbers_are_exact() -> None:
-    data = loads(b'[0, 1, 10, 0.1, 0.30, 1e2, 2939.7100, -0.0241]')
-    assert data == [Decimal(0), Decimal(1), Decimal(10), Decimal("0.1"), Decimal("0.30"), Decimal("1e2"),
-                    Decimal("2939.7100"), Decimal("-0.0241")]
+    data = loads(b"[0, 1, 10, 0.1, 0.30, 1e2, 2939.7100, -0.0241]")
+    assert data == [
+        Decimal(0),
+        Decimal(1),
+        Decimal(10),
+        Decimal("0.1"),
+        Decimal("0.30"),
+        Decimal("1e2"),
+        Decimal("2939.7100"),
+        Decimal("-0.0241"),
+    ]
     assert all(type(x) is Decimal for x in data)
     assert str(data[4]) == "0.30"  # the trailing zero as sent
 
 
-@given(st.lists(st.one_of(st.integers(-10**15, 10**15), decimals), min_size=1, max_size=20))
+@given(st.lists(st.one_of(st.integers(-(10**15), 10**15), decimals), min_size=1, max_size=20))
 def test_json_numbers_round_trip_exactly(numbers: list) -> None:
     text = "[" + ",".join(str(n) if isinstance(n, int) else format(n, "f") for n in numbers) + "]"
     parsed = loads(text)
@@ -33,8 +42,10 @@ def test_json_numbers_round_trip_exactly(numbers: list) -> None:
     assert loads(dumps(parsed)) == parsed
 
 
-@given(st.sampled_from(["0", "1", "10", "0.1", "0.10", "188.97", "34.7041"]),
-       st.sampled_from(["0", "1", "10", "0.1", "2", "0.0001"]))
+@given(
+    st.sampled_from(["0", "1", "10", "0.1", "0.10", "188.97", "34.7041"]),
+    st.sampled_from(["0", "1", "10", "0.1", "2", "0.0001"]),
+)
 def test_item_money_fields_are_decimal_whatever_the_json_type(price: str, amount: str) -> None:
     item = OrderItem.from_api(loads(f'{{"price": {price}, "amount": {amount}, "tax": 0, "total": {price}}}'))
     assert item.price == Decimal(price) and item.amount == Decimal(amount)
@@ -48,7 +59,8 @@ def test_to_decimal_of_a_float_goes_through_its_shortest_text(value: float) -> N
 
 
 naive = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2090, 1, 1)).map(
-    lambda d: d.replace(microsecond=0))
+    lambda d: d.replace(microsecond=0)
+)
 
 
 @settings(max_examples=300)
@@ -62,7 +74,7 @@ def test_the_four_formats_agree(moment: datetime) -> None:
     iso = moment.strftime("%Y-%m-%dT%H:%M:%S") + offset[:3] + ":" + offset[3:]
     # instants, not ==: Python never calls an ambiguous (DST fall-back) time equal across zones
     assert parse_datetime(iso).timestamp() == local.timestamp()
-    utc = local.astimezone(timezone.utc)
+    utc = local.astimezone(UTC)
     assert parse_datetime(utc.strftime("%Y-%m-%dT%H:%M:%S.000000Z")).timestamp() == local.timestamp()
     for text in (moment.strftime("%Y-%m-%d %H:%M:%S"), iso):
         assert parse_datetime(text).tzinfo is not None
@@ -75,10 +87,10 @@ def test_birthdates_in_both_orders(day) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_documented_examples_and_junk() -> None:
-    assert parse_datetime("2024-12-05T18:43:32+03:00") == datetime(2024, 12, 5, 15, 43, 32, tzinfo=timezone.utc)
-    assert parse_datetime("2024-07-19T09:39:03.000000Z") == datetime(2024, 7, 19, 9, 39, 3, tzinfo=timezone.utc)
-    assert parse_datetime("31-05-2023 03:16") == datetime(2023, 5, 31, 0, 16, tzinfo=timezone.utc)
-    assert parse_datetime("2023-05-31 03:16:45") == datetime(2023, 5, 31, 0, 16, 45, tzinfo=timezone.utc)
+    assert parse_datetime("2024-12-05T18:43:32+03:00") == datetime(2024, 12, 5, 15, 43, 32, tzinfo=UTC)
+    assert parse_datetime("2024-07-19T09:39:03.000000Z") == datetime(2024, 7, 19, 9, 39, 3, tzinfo=UTC)
+    assert parse_datetime("31-05-2023 03:16") == datetime(2023, 5, 31, 0, 16, tzinfo=UTC)
+    assert parse_datetime("2023-05-31 03:16:45") == datetime(2023, 5, 31, 0, 16, 45, tzinfo=UTC)
     assert parse_datetime(None) is None and parse_datetime("") is None
     for junk in ("yesterday", "31/05/2023", "2023-13-45 00:00:00"):
         try:

@@ -22,8 +22,14 @@ SAMPLES: list[MintedError] = [
     errors.ValidationError("items.GAG.amount", "a whole number of grams", Decimal("1.5")),
     errors.ValidationError("find_order", "at least one of guid, order_code or external_id"),
     errors.APIError(418, "teapot", code=418, request=INFO, body={"success": False}),
-    errors.ParameterError(422, "Parameter Error", code=422, errors={"items.0.amount": ["too small"]}, request=INFO,
-                          body={"code": Decimal(422)}),
+    errors.ParameterError(
+        422,
+        "Parameter Error",
+        code=422,
+        errors={"items.0.amount": ["too small"]},
+        request=INFO,
+        body={"code": Decimal(422)},
+    ),
     errors.QuoteExpiredError(422, "Parameter Error", errors={"price_token": ["expired"]}, request=INFO),
     errors.DuplicateExternalIdError(422, "Parameter Error", errors={"external_id": ["taken"]}, request=INFO),
     errors.AuthenticationError(401, "Unauthorized", request=INFO),
@@ -35,8 +41,9 @@ SAMPLES: list[MintedError] = [
     errors.ResponseFormatError("the body is not JSON", status=200, request=INFO, excerpt="<html>"),
     errors.TransportError("no answer", request=INFO, external_id="E-1"),
     errors.NotSentError("not sent", request=INFO, external_id="E-1", cause=httpx.ConnectError("refused")),
-    errors.OutcomeUnknownError("outcome unknown; client.resolve('E-1') settles it", request=INFO,
-                               external_id="E-1", cause=TIMEOUT),
+    errors.OutcomeUnknownError(
+        "outcome unknown; client.resolve('E-1') settles it", request=INFO, external_id="E-1", cause=TIMEOUT
+    ),
 ]
 
 
@@ -78,9 +85,11 @@ def test_real_errors_round_trip(sb, client: MintedClient) -> None:  # type: igno
     caught: list[MintedError] = []
     quote = client.quote()
     client.sell(quote, {"GAG": 1}, external_id="P-1")
-    for attempt in (lambda: client.sell(quote, {"GAG": 1}, external_id="P-2"),
-                    lambda: client.order("NOPE"),
-                    lambda: client.sell(client.quote(), {"GAG": 1}, external_id="P-1")):
+    for attempt in (
+        lambda: client.sell(quote, {"GAG": 1}, external_id="P-2"),
+        lambda: client.order("NOPE"),
+        lambda: client.sell(client.quote(), {"GAG": 1}, external_id="P-1"),
+    ):
         with pytest.raises(MintedError) as info:
             attempt()
         caught.append(info.value)
@@ -88,8 +97,12 @@ def test_real_errors_round_trip(sb, client: MintedClient) -> None:  # type: igno
     with pytest.raises(errors.OutcomeUnknownError) as unknown:
         client.sell(client.quote(), {"GAG": 1}, external_id="P-3")
     caught.append(unknown.value)
-    assert {type(e).__name__ for e in caught} == {"QuoteExpiredError", "NotFoundError", "DuplicateExternalIdError",
-                                                  "OutcomeUnknownError"}
+    assert {type(e).__name__ for e in caught} == {
+        "QuoteExpiredError",
+        "NotFoundError",
+        "DuplicateExternalIdError",
+        "OutcomeUnknownError",
+    }
     for error in caught:
         clone = pickle.loads(pickle.dumps(error))
         assert type(clone) is type(error) and str(clone) == str(error) and fields(clone) == fields(error)

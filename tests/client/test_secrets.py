@@ -50,22 +50,31 @@ def test_no_credential_anywhere(caplog: pytest.LogCaptureFixture) -> None:
             seen += [client, client.settings]
             quote = client.quote()
             result = client.sell(quote, {"GAG": 1})
-            seen += [quote, *quote.prices, result, result.order, client.orders(), client.partner_balance(),
-                     client.minted_prices(), client.order_statuses(), client.product_prices()]
-            expect_error(lambda: client.sell(quote, {"GAG": 1}))                     # 422
-            expect_error(lambda: client.order("NOPE"))                                # 404
-            expect_error(lambda: client.sell(client.quote(), {"GAG": 1.5}))          # validation
+            seen += [
+                quote,
+                *quote.prices,
+                result,
+                result.order,
+                client.orders(),
+                client.partner_balance(),
+                client.minted_prices(),
+                client.order_statuses(),
+                client.product_prices(),
+            ]
+            expect_error(lambda: client.sell(quote, {"GAG": 1}))  # 422
+            expect_error(lambda: client.order("NOPE"))  # 404
+            expect_error(lambda: client.sell(client.quote(), {"GAG": 1.5}))  # validation
             sb.faults.inject("sell", "drop_after_commit")
-            expect_error(lambda: client.sell(client.quote(), {"GAG": 1}))             # outcome unknown
+            expect_error(lambda: client.sell(client.quote(), {"GAG": 1}))  # outcome unknown
             sb.faults.inject("orders", "malformed_json")
-            expect_error(lambda: client.orders())                                     # format
+            expect_error(lambda: client.orders())  # format
             sb.faults.inject("orders", "status", status=429, retry_after=1)
-            expect_error(lambda: client.orders())                                     # rate limit
+            expect_error(lambda: client.orders())  # rate limit
         with MintedClient(sb.url, sb.username, WRONG) as wrong:
             seen.append(wrong)
-            expect_error(lambda: wrong.orders())                                      # 401
+            expect_error(lambda: wrong.orders())  # 401
         with MintedClient(sb.url, sb.readonly_username, sb.readonly_password) as viewer:
-            expect_error(lambda: viewer.sell(viewer.quote(), {"GAG": 1}))             # 403
+            expect_error(lambda: viewer.sell(viewer.quote(), {"GAG": 1}))  # 403
 
         async def run() -> None:
             async with sb.async_client() as aclient:
@@ -78,11 +87,19 @@ def test_no_credential_anywhere(caplog: pytest.LogCaptureFixture) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with MintedClient(f"http://127.0.0.1:{port}", "sandbox", password, max_retries=0) as closed:
-        expect_error(lambda: closed.quote())                                          # not sent
+        expect_error(lambda: closed.quote())  # not sent
     assert {type(e).__name__ for e in errors} >= {
-        "ParameterError", "QuoteExpiredError", "NotFoundError", "ValidationError", "OutcomeUnknownError",
-        "ResponseFormatError", "RateLimitError", "AuthenticationError", "PermissionDeniedError", "NotSentError"} - {
-        "ParameterError"}
+        "ParameterError",
+        "QuoteExpiredError",
+        "NotFoundError",
+        "ValidationError",
+        "OutcomeUnknownError",
+        "ResponseFormatError",
+        "RateLimitError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotSentError",
+    } - {"ParameterError"}
     assert any(isinstance(o, AsyncMintedClient) for o in seen)
 
     everything = [t for obj in seen + errors for t in texts(obj)]
@@ -99,11 +116,19 @@ def test_no_credential_anywhere(caplog: pytest.LogCaptureFixture) -> None:
 SECRET = "S3cr3t-Pw"
 
 
-@pytest.mark.parametrize("url", [
-    f"htp://alice:{SECRET}@host", f"http://alice:{SECRET}@", f"https://alice:{SECRET}@host:notaport",
-    f"https://alice:{SECRET}@host:8443", f"http://alice:{SECRET}/x@host", f"http://alice:{SECRET}#@host",
-    f"alice:{SECRET}@host", f"htp:alice:{SECRET}@host",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"htp://alice:{SECRET}@host",
+        f"http://alice:{SECRET}@",
+        f"https://alice:{SECRET}@host:notaport",
+        f"https://alice:{SECRET}@host:8443",
+        f"http://alice:{SECRET}/x@host",
+        f"http://alice:{SECRET}#@host",
+        f"alice:{SECRET}@host",
+        f"htp:alice:{SECRET}@host",
+    ],
+)
 def test_a_mistyped_base_url_never_shows_its_userinfo(url: str) -> None:
     from minted_lab.config import Settings
     from minted_lab.errors import ConfigurationError
@@ -126,20 +151,29 @@ def test_a_mistyped_base_url_is_quoted_masked() -> None:
 
 
 # ------------------------------------------------- control characters in credentials
-@pytest.mark.parametrize(("field", "variable", "char", "hint"), [
-    ("password", "MINTED_PASSWORD", "\r", "check for a Windows line ending"),
-    ("password", "MINTED_PASSWORD", "\n", "check for a trailing newline"),
-    ("password", "MINTED_PASSWORD", "\x00", "remove it"),
-    ("password", "MINTED_PASSWORD", "\x1b", "remove it"),
-    ("password", "MINTED_PASSWORD", "\x7f", "remove it"),
-    ("password", "MINTED_PASSWORD", "\x85", "remove it"),
-    ("username", "MINTED_USERNAME", "\r", "check for a Windows line ending"),
-    ("username", "MINTED_USERNAME", "\t", "remove it"),
-    ("client_id", "MINTED_CLIENT_ID", "\r", "check for a Windows line ending"),
-])
+@pytest.mark.parametrize(
+    ("field", "variable", "char", "hint"),
+    [
+        ("password", "MINTED_PASSWORD", "\r", "check for a Windows line ending"),
+        ("password", "MINTED_PASSWORD", "\n", "check for a trailing newline"),
+        ("password", "MINTED_PASSWORD", "\x00", "remove it"),
+        ("password", "MINTED_PASSWORD", "\x1b", "remove it"),
+        ("password", "MINTED_PASSWORD", "\x7f", "remove it"),
+        ("password", "MINTED_PASSWORD", "\x85", "remove it"),
+        ("username", "MINTED_USERNAME", "\r", "check for a Windows line ending"),
+        ("username", "MINTED_USERNAME", "\t", "remove it"),
+        ("client_id", "MINTED_CLIENT_ID", "\r", "check for a Windows line ending"),
+    ],
+)
 def test_control_characters_are_refused_before_any_request(
-        sb: Sandbox, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
-        field: str, variable: str, char: str, hint: str) -> None:
+    sb: Sandbox,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    field: str,
+    variable: str,
+    char: str,
+    hint: str,
+) -> None:
     from minted_lab.config import Settings
     from minted_lab.errors import ConfigurationError
 
@@ -168,9 +202,9 @@ def test_control_characters_are_refused_before_any_request(
         refuse(lambda: MintedClient.from_env())
     assert len(sb.requests) == before  # nothing was sent
 
-    with MintedClient(sb.url, **good) as ok:                                   # a real succeeding request
+    with MintedClient(sb.url, **good) as ok:  # a real succeeding request
         seen: list[Any] = [ok, ok.settings, ok.partner_balance(), Settings(sb.url, **bad)]
-    with MintedClient(sb.url, sb.username, WRONG, max_retries=0) as wrong:   # a real failing one
+    with MintedClient(sb.url, sb.username, WRONG, max_retries=0) as wrong:  # a real failing one
         with pytest.raises(MintedError) as failed:
             wrong.partner_balance()
         seen.append(wrong)

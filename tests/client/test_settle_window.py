@@ -4,7 +4,7 @@ does not yet prove "not placed"; and the client's clock it is measured on."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from minted_lab.config import Settings
 from minted_lab.errors import ConfigurationError
 
 URL = "http://127.0.0.1:1"
-NOON = datetime(2025, 1, 2, 12, 0, tzinfo=timezone.utc)
+NOON = datetime(2025, 1, 2, 12, 0, tzinfo=UTC)
 
 
 def close(client: Any) -> None:
@@ -66,8 +66,9 @@ def test_refused_unless_positive_seconds(value: object) -> None:
 @pytest.mark.parametrize("raw", ["five minutes", "-5", "0", "nan"])
 def test_refused_from_the_environment(raw: str) -> None:
     with pytest.raises(ConfigurationError, match="MINTED_SETTLE_WINDOW"):
-        Settings.from_env({"MINTED_BASE_URL": URL, "MINTED_USERNAME": "u", "MINTED_PASSWORD": "p",
-                           "MINTED_SETTLE_WINDOW": raw}).validated()
+        Settings.from_env(
+            {"MINTED_BASE_URL": URL, "MINTED_USERNAME": "u", "MINTED_PASSWORD": "p", "MINTED_SETTLE_WINDOW": raw}
+        ).validated()
 
 
 @pytest.mark.parametrize("cls", [MintedClient, AsyncMintedClient])
@@ -81,9 +82,9 @@ def test_now_is_the_injected_clock(cls: type) -> None:
 
 def test_now_defaults_to_utc_now() -> None:
     with MintedClient(URL, "u", "p") as client:
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         now = client.now()
-        assert now.tzinfo is not None and before <= now <= datetime.now(timezone.utc)
+        assert now.tzinfo is not None and before <= now <= datetime.now(UTC)
 
 
 def test_now_follows_the_sandbox_clock(sb) -> None:  # type: ignore[no-untyped-def]

@@ -32,12 +32,16 @@ def envelope(data: str) -> bytes:
     return ('{"success":true,"code":200,"message":"OK","data":' + data + "}").encode()
 
 
-ORDER = ('{"guid":"G-1","order_code":"C1","external_id":"E-1","price":%s,"tax":0,"total":1,'
-         '"order_at":"31-05-2023 03:16","items":[]}')
+ORDER = (
+    '{"guid":"G-1","order_code":"C1","external_id":"E-1","price":%s,"tax":0,"total":1,'
+    '"order_at":"31-05-2023 03:16","items":[]}'
+)
 RESULT = '{"order_code":["C1"],"guid":["G-1"],"price":%s,"tax":0,"total":1,"order_at":"2023-05-31 03:16:45"}'
-PAGE = ('{"current_page":1,"data":[],"first_page_url":null,"from":null,"last_page":1,"last_page_url":null,'
-        '"links":[],"next_page_url":null,"path":"/partner/orders","per_page":30,"prev_page_url":null,"to":null,'
-        '"total":%s}')
+PAGE = (
+    '{"current_page":1,"data":[],"first_page_url":null,"from":null,"last_page":1,"last_page_url":null,'
+    '"links":[],"next_page_url":null,"path":"/partner/orders","per_page":30,"prev_page_url":null,"to":null,'
+    '"total":%s}'
+)
 PRICES = '[{"sku":"GAG","name":"Gold","spot_price":%s,"buy_price":1,"sell_price":1}]'
 QUOTE = '{"token":"tok","expire_ttl":%s,"currency":"GBP","prices":[]}'
 
@@ -68,9 +72,8 @@ def check_excerpt(error: ResponseFormatError, body: bytes) -> None:
 def test_unreadable_order_result_is_outcome_unknown(side: str, number: str) -> None:
     body = envelope(RESULT % number)
     server = Server(body)
-    with server.client() as client:
-        with pytest.raises(OutcomeUnknownError) as info:
-            getattr(client, side)("tok", {"GAG": 1}, external_id="E-unreadable")
+    with server.client() as client, pytest.raises(OutcomeUnknownError) as info:
+        getattr(client, side)("tok", {"GAG": 1}, external_id="E-unreadable")
     error = info.value
     assert error.external_id == "E-unreadable" and error.endpoint == side
     assert "client.resolve('E-unreadable')" in str(error)
@@ -88,13 +91,13 @@ READS: list[tuple[str, Callable[[MintedClient], Any], str]] = [
 
 @pytest.mark.parametrize("number", [HUGE, LONG, FAR, SLOW])
 @pytest.mark.parametrize(("endpoint", "read", "data"), READS, ids=[r[0] for r in READS])
-def test_unreadable_read_is_a_response_format_error(endpoint: str, read: Callable[[MintedClient], Any], data: str,
-                                                     number: str) -> None:
+def test_unreadable_read_is_a_response_format_error(
+    endpoint: str, read: Callable[[MintedClient], Any], data: str, number: str
+) -> None:
     body = envelope(data % number)
     server = Server(body)
-    with server.client() as client:
-        with pytest.raises(ResponseFormatError) as info:
-            read(client)
+    with server.client() as client, pytest.raises(ResponseFormatError) as info:
+        read(client)
     assert info.value.endpoint == endpoint
     check_excerpt(info.value, body)
     assert len(server.seen) == 1
@@ -114,8 +117,9 @@ def test_nesting_too_deep_to_read() -> None:
         client.product_prices()
 
 
-@pytest.mark.parametrize("raised", [decimal.Overflow, decimal.InvalidOperation, ZeroDivisionError, KeyError,
-                                    RuntimeError])
+@pytest.mark.parametrize(
+    "raised", [decimal.Overflow, decimal.InvalidOperation, ZeroDivisionError, KeyError, RuntimeError]
+)
 def test_any_exception_from_a_model(monkeypatch: pytest.MonkeyPatch, raised: type[Exception]) -> None:
     def broken(cls: type, data: Any, ctx: Any = None) -> Any:
         raise raised("model bug")

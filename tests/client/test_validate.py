@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
-from minted_lab import _validate as v
+from minted_lab import validate as v
 from minted_lab.errors import ValidationError
 
 
-@pytest.mark.parametrize(("amount", "field", "expected"), [
-    (0, "items.GAG.amount", "positive"),
-    (-5, "items.GAG.amount", "positive"),
-    (Decimal("1.5"), "items.GAG.amount", "whole number"),
-    ("2.5", "items.GAG.amount", "whole number"),
-    (1.0, "items.GAG.amount", "float is ambiguous"),
-    (True, "items.GAG.amount", "not a bool"),
-    ("abc", "items.GAG.amount", "number of grams|the digits 0-9"),
-    (Decimal("NaN"), "items.GAG.amount", "finite"),
-    (None, "items.GAG.amount", "number of grams"),
-])
+@pytest.mark.parametrize(
+    ("amount", "field", "expected"),
+    [
+        (0, "items.GAG.amount", "positive"),
+        (-5, "items.GAG.amount", "positive"),
+        (Decimal("1.5"), "items.GAG.amount", "whole number"),
+        ("2.5", "items.GAG.amount", "whole number"),
+        (1.0, "items.GAG.amount", "float is ambiguous"),
+        (True, "items.GAG.amount", "not a bool"),
+        ("abc", "items.GAG.amount", "number of grams|the digits 0-9"),
+        (Decimal("NaN"), "items.GAG.amount", "finite"),
+        (None, "items.GAG.amount", "number of grams"),
+    ],
+)
 def test_bad_sell_amounts(amount: object, field: str, expected: str) -> None:
     with pytest.raises(ValidationError, match=expected) as info:
         v.items({"GAG": amount}, whole=True)
@@ -31,7 +34,10 @@ def test_bad_sell_amounts(amount: object, field: str, expected: str) -> None:
 
 def test_good_amounts() -> None:
     assert v.items({"GAG": 100, "GAU": Decimal("2"), "GPT": "3"}, whole=True) == [
-        {"sku": "GAG", "amount": 100}, {"sku": "GAU", "amount": 2}, {"sku": "GPT", "amount": 3}]
+        {"sku": "GAG", "amount": 100},
+        {"sku": "GAU", "amount": 2},
+        {"sku": "GPT", "amount": 3},
+    ]
     assert v.items([("GAU", "0.1234")], whole=False) == [{"sku": "GAU", "amount": Decimal("0.1234")}]
     assert v.items({"GAU": Decimal("1.50000")}, whole=False) == [{"sku": "GAU", "amount": Decimal("1.5")}]
     with pytest.raises(ValidationError, match="at most 4 decimals"):
@@ -67,12 +73,27 @@ def test_currencies_and_tokens() -> None:
 
 def test_order_filters() -> None:
     statuses = {"created": 1, "pending": 2, "completed": 5}
-    params = v.order_filters({"status": ["Pending", 5], "type": "Sell,buy", "start_date": date(2024, 7, 1),
-                              "end_date": datetime(2024, 7, 1, 22, 0, tzinfo=timezone.utc), "sku": "GAG"}, statuses)
-    assert params == {"status": "2,5", "tx_type": "sell,buy", "startDate": "2024-07-01", "endDate": "2024-07-02",
-                      "sku": "GAG"}
-    assert v.order_filters({"status": "2,5", "startDate": "01-07-2024"}, None) == {"status": "2,5",
-                                                                                  "startDate": "2024-07-01"}
+    params = v.order_filters(
+        {
+            "status": ["Pending", 5],
+            "type": "Sell,buy",
+            "start_date": date(2024, 7, 1),
+            "end_date": datetime(2024, 7, 1, 22, 0, tzinfo=UTC),
+            "sku": "GAG",
+        },
+        statuses,
+    )
+    assert params == {
+        "status": "2,5",
+        "tx_type": "sell,buy",
+        "startDate": "2024-07-01",
+        "endDate": "2024-07-02",
+        "sku": "GAG",
+    }
+    assert v.order_filters({"status": "2,5", "startDate": "01-07-2024"}, None) == {
+        "status": "2,5",
+        "startDate": "2024-07-01",
+    }
     assert v.order_filters({"status": "New"}, statuses) == {"status": "1"}
     assert v.needs_status_names({"status": ["pending"]}) and not v.needs_status_names({"status": "2,5"})
     with pytest.raises(ValidationError, match="status: a status id or one of completed, created, pending"):

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 import pytest
 
+from minted_lab import validate
 from minted_lab.errors import ValidationError
-from minted_lab import _validate
 
 
 @pytest.mark.parametrize("value", [Decimal("1e400000"), 10**9, "1000000000", Decimal("1E+9")])
 def test_absurd_amounts_name_the_field(value: object) -> None:
     with pytest.raises(ValidationError, match=r"items\.GAG\.amount"):
-        _validate.items({"GAG": value}, whole=True)
+        validate.items({"GAG": value}, whole=True)
 
 
 def test_largest_sane_amount_passes() -> None:
-    assert _validate.items({"GAG": 999_999_999}, whole=True) == [{"sku": "GAG", "amount": 999_999_999}]
+    assert validate.items({"GAG": 999_999_999}, whole=True) == [{"sku": "GAG", "amount": 999_999_999}]

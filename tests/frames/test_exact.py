@@ -52,9 +52,7 @@ def page(rows: list[str]) -> bytes:
     return ('{"data":{"current_page":1,"data":[' + ",".join(rows) + '],"total":0},"success":true}').encode()
 
 
-row = st.tuples(
-    money(2, 10**11), money(4, 10**9), money(4, 10**7), money(2, 10**7), money(9, 10**3), st.integers(0, 2)
-)
+row = st.tuples(money(2, 10**11), money(4, 10**9), money(4, 10**7), money(2, 10**7), money(9, 10**3), st.integers(0, 2))
 
 
 @settings(max_examples=150, deadline=None)
@@ -90,7 +88,9 @@ def test_the_float_traps_are_exact() -> None:
 @given(st.lists(st.tuples(money(4, 10**30), money(12, 10**6)), max_size=20))
 def test_model_decimals_are_exact_at_any_precision(rows: list[tuple[Decimal, Decimal]]) -> None:
     models = [
-        FakeOrder(raw=json.loads(order(i, "0", "1", "1", "1", "1"), parse_float=Decimal) | {"total": t, "currency_rate": r})
+        FakeOrder(
+            raw=json.loads(order(i, "0", "1", "1", "1", "1"), parse_float=Decimal) | {"total": t, "currency_rate": r}
+        )
         for i, (t, r) in enumerate(rows)
     ]
     orders = frames.orders_frame(models)
@@ -122,7 +122,9 @@ def test_the_fast_decoder_is_trusted_and_exact_below_its_bound(rows: list[tuple[
     texts = []
     for i, (total, amount, rate, style) in enumerate(rows):
         total_text = as_json_number(total, style)
-        texts.append(order(i, total_text, as_json_number(abs(amount), style), "1", total_text, as_json_number(rate, style)))
+        texts.append(
+            order(i, total_text, as_json_number(abs(amount), style), "1", total_text, as_json_number(rate, style))
+        )
     doc = page(texts)
     assert typed_is_exact(doc)
     orders, items = frames.order_frames(doc)
@@ -163,10 +165,21 @@ def test_quoted_numbers_on_a_page_are_read_exactly() -> None:
     )
     orders, items = frames.order_frames(page([quoted]))
     assert orders.row(0, named=True) | {"order_at": None} == {
-        "guid": "G", "order_code": "C", "external_id": None, "type": "Sell", "status_id": 5,
-        "status_name": "Completed", "currency": "GBP", "price": Decimal("12.50"), "tax": 0,
-        "total": Decimal("12.50"), "currency_rate": 1, "currency_total": Decimal("12.50"), "order_at": None,
-        "customer_external_id": None, "item_count": 1,
+        "guid": "G",
+        "order_code": "C",
+        "external_id": None,
+        "type": "Sell",
+        "status_id": 5,
+        "status_name": "Completed",
+        "currency": "GBP",
+        "price": Decimal("12.50"),
+        "tax": 0,
+        "total": Decimal("12.50"),
+        "currency_rate": 1,
+        "currency_total": Decimal("12.50"),
+        "order_at": None,
+        "customer_external_id": None,
+        "item_count": 1,
     }
     assert items.select("product_id", "amount", "spread").row(0) == (3000001, Decimal("0.2015"), Decimal("-2.1145"))
 
@@ -180,5 +193,7 @@ def test_a_bad_whole_number_is_refused_not_truncated_or_dropped(status_id: str) 
 
 @pytest.mark.parametrize("total", ["-1e36", "1e36", "-123456789012345678901234567890123456"])
 def test_a_number_too_big_for_the_column_is_refused_not_wrapped(total: str) -> None:
-    with pytest.raises(pl.exceptions.InvalidOperationError, match=r"to `decimal\[38,4\]` failed in column '(price|total)'"):
+    with pytest.raises(
+        pl.exceptions.InvalidOperationError, match=r"to `decimal\[38,4\]` failed in column '(price|total)'"
+    ):
         frames.orders_frame(page([order(0, total, "1", "1", "1", "1")]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ def test_quote_bytes_time_is_expiry_minus_ttl_and_values_exact() -> None:
 
 def test_quote_models_use_fixed_at_and_agree_with_bytes() -> None:
     data = fixture_raw("pricefix_response.json")["data"]
-    fixed = datetime(2024, 12, 5, 15, 39, 33, tzinfo=timezone.utc)
+    fixed = datetime(2024, 12, 5, 15, 39, 33, tzinfo=UTC)
     later = fixed + timedelta(minutes=5)
     quotes = frames.quotes_frame([FakeQuote(raw=data, fixed_at=fixed), FakeQuote(raw=data, fixed_at=later)])
     assert quotes.height == 12
@@ -42,23 +42,49 @@ def test_quote_models_use_fixed_at_and_agree_with_bytes() -> None:
 
 def test_prices_from_product_rows_minted_feed_and_bytes() -> None:
     rows = [
-        {"product_id": Decimal(3000001), "sku": "GAU", "product_name": "Gold", "currency_id": Decimal(1000004),
-         "currency_code": "GBP", "spot_price": Decimal("61.2345"), "buy_price": Decimal("63.10"),
-         "sell_price": Decimal("59.40"), "updated_at": "2026-11-02T09:30:00+03:00"},
-        {"sku": "GAG", "currency_code": "GBP", "spot_price": Decimal("0.7412"), "buy_price": Decimal("0.78"),
-         "sell_price": Decimal("0.70"), "updated_at": "2026-11-02T09:30:00+03:00"},
+        {
+            "product_id": Decimal(3000001),
+            "sku": "GAU",
+            "product_name": "Gold",
+            "currency_id": Decimal(1000004),
+            "currency_code": "GBP",
+            "spot_price": Decimal("61.2345"),
+            "buy_price": Decimal("63.10"),
+            "sell_price": Decimal("59.40"),
+            "updated_at": "2026-11-02T09:30:00+03:00",
+        },
+        {
+            "sku": "GAG",
+            "currency_code": "GBP",
+            "spot_price": Decimal("0.7412"),
+            "buy_price": Decimal("0.78"),
+            "sell_price": Decimal("0.70"),
+            "updated_at": "2026-11-02T09:30:00+03:00",
+        },
     ]
-    body = json.dumps({"data": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in rows],
-                       "success": True}).encode()
+    body = json.dumps(
+        {"data": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in rows], "success": True}
+    ).encode()
     from_models = frames.prices_frame([FakeRow(raw=r) for r in rows])
     assert from_models.schema == frames.PRICES_SCHEMA
     assert from_models["spot"].to_list() == [Decimal("61.2345"), Decimal("0.7412")]
     assert from_models["buy_spread"].to_list() == [Decimal("1.8655"), Decimal("0.0388")]
     assert from_models["time"].to_list() == [datetime(2026, 11, 2, 9, 30, tzinfo=IST)] * 2
     assert frames.prices_frame(body).equals(from_models)
-    minted = {"currency": "GBP", "updated_at": "2026-11-02T06:30:00.000000Z", "rates": {"GBP": 1},
-              "prices": [{"sku": "GAU", "product_name": "Gold", "spot_price": Decimal("61.2345"),
-                          "buy_price": Decimal("63.10"), "sell_price": Decimal("59.40")}]}
+    minted = {
+        "currency": "GBP",
+        "updated_at": "2026-11-02T06:30:00.000000Z",
+        "rates": {"GBP": 1},
+        "prices": [
+            {
+                "sku": "GAU",
+                "product_name": "Gold",
+                "spot_price": Decimal("61.2345"),
+                "buy_price": Decimal("63.10"),
+                "sell_price": Decimal("59.40"),
+            }
+        ],
+    }
     feed = frames.prices_frame(FakeRow(raw=minted))
     assert feed.row(0) == from_models.row(0)
 
@@ -67,12 +93,34 @@ def test_balances_from_answer_bytes_rows_and_customer() -> None:
     skeleton = frames.balances_frame(fixture_bytes("customer_balance_response_skeleton.json"))
     assert skeleton.schema == frames.BALANCES_SCHEMA and skeleton.height == 1
     wallets = [
-        {"customer_external_id": "C-1", "name": "Gold", "currency_id": 1000004, "currency_symbol": "gr",
-         "currency_code": "GAU", "is_cash": False, "balance": Decimal("12.3456"), "blocked": Decimal("0.5"),
-         "real_balance": Decimal("11.8456"), "soft_blocked_amount": 0, "stats": {}, "prices": {}},
-        {"customer_external_id": "C-1", "name": "British Pound", "currency_id": 1000006, "currency_symbol": "£",
-         "currency_code": "GBP", "is_cash": True, "balance": Decimal("1000.10"), "blocked": 0,
-         "real_balance": Decimal("1000.10"), "soft_blocked_amount": 0, "stats": {}, "prices": {}},
+        {
+            "customer_external_id": "C-1",
+            "name": "Gold",
+            "currency_id": 1000004,
+            "currency_symbol": "gr",
+            "currency_code": "GAU",
+            "is_cash": False,
+            "balance": Decimal("12.3456"),
+            "blocked": Decimal("0.5"),
+            "real_balance": Decimal("11.8456"),
+            "soft_blocked_amount": 0,
+            "stats": {},
+            "prices": {},
+        },
+        {
+            "customer_external_id": "C-1",
+            "name": "British Pound",
+            "currency_id": 1000006,
+            "currency_symbol": "£",
+            "currency_code": "GBP",
+            "is_cash": True,
+            "balance": Decimal("1000.10"),
+            "blocked": 0,
+            "real_balance": Decimal("1000.10"),
+            "soft_blocked_amount": 0,
+            "stats": {},
+            "prices": {},
+        },
     ]
     frame = frames.balances_frame([FakeRow(raw=w) for w in wallets])
     assert frame["code"].to_list() == ["GAU", "GBP"]

@@ -40,7 +40,12 @@ def test_sell_response_values() -> None:
     assert row["order_at"] == _ist(2023, 5, 31, 3, 16)
     assert row["customer_external_id"] is None and row["item_count"] == 1
     item = items.row(0, named=True)
-    assert (item["sku"], item["amount"], item["spot_price"], item["price"]) == ("GAU", 10, Decimal("50.85"), Decimal("55.94"))
+    assert (item["sku"], item["amount"], item["spot_price"], item["price"]) == (
+        "GAU",
+        10,
+        Decimal("50.85"),
+        Decimal("55.94"),
+    )
     assert item["spread"] == Decimal("5.09")
     assert item["spread_pct"] == pytest.approx(5.09 / 50.85)
     assert item["line"] == 0 and item["order_at"] == row["order_at"]
@@ -106,7 +111,10 @@ def test_every_input_kind_gives_the_same_frame(mixed_page: bytes) -> None:
         FakePage(raw=raw_page, content=mixed_page),
         FakePage(raw=raw_page),
         [FakeOrder(raw=o) for o in raw_page["data"]],
-        [FakeResult(raw={"order_code": [o["order_code"]], "guid": [o["guid"]], "orders": [o]}) for o in raw_page["data"]],
+        [
+            FakeResult(raw={"order_code": [o["order_code"]], "guid": [o["guid"]], "orders": [o]})
+            for o in raw_page["data"]
+        ],
         raw_page["data"],
         raw_page,
         {"data": raw_page, "success": True, "code": 0, "message": ""},
@@ -166,7 +174,9 @@ def test_error_answer_names_its_document(monkeypatch: pytest.MonkeyPatch, mixed_
         frames.orders_frame([mixed_page, mixed_page, fixture_bytes("error_422.inferred.json")])
 
 
-@pytest.mark.parametrize("doc", [b'{"data":{"token":"x","prices":[]}}', b'{"hello":1}', b'{"data":null,"success":true}'])
+@pytest.mark.parametrize(
+    "doc", [b'{"data":{"token":"x","prices":[]}}', b'{"hello":1}', b'{"data":null,"success":true}']
+)
 def test_documents_without_orders_are_refused(doc: bytes) -> None:
     with pytest.raises(ValueError, match="holds no orders"):
         frames.orders_frame(doc)

@@ -44,7 +44,11 @@ def test_frames_agree_with_the_api_dicts(sb: Any, pages: list[Any]) -> None:
     for api in expected:
         row = by_guid[api["guid"]]
         assert row["order_code"] == api["order_code"] and row["external_id"] == api["external_id"]
-        assert (row["type"], row["status_id"], row["status_name"]) == (api["type"], api["status_id"], api["status_name"])
+        assert (row["type"], row["status_id"], row["status_name"]) == (
+            api["type"],
+            api["status_id"],
+            api["status_name"],
+        )
         assert row["currency"] == api["currency_code"]
         for key in ("price", "tax", "total", "currency_rate", "currency_total"):
             assert row[key] == _dec(api[key]), key

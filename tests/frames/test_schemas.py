@@ -12,24 +12,65 @@ T = pl.Datetime("us", "Europe/Istanbul")
 
 EXPECTED = {
     "ORDERS_SCHEMA": {
-        "guid": pl.String, "order_code": pl.String, "external_id": pl.String, "type": pl.String,
-        "status_id": pl.Int64, "status_name": pl.String, "currency": pl.String, "price": D4, "tax": D4,
-        "total": D4, "currency_rate": D12, "currency_total": D4, "order_at": T,
-        "customer_external_id": pl.String, "item_count": pl.UInt32,
+        "guid": pl.String,
+        "order_code": pl.String,
+        "external_id": pl.String,
+        "type": pl.String,
+        "status_id": pl.Int64,
+        "status_name": pl.String,
+        "currency": pl.String,
+        "price": D4,
+        "tax": D4,
+        "total": D4,
+        "currency_rate": D12,
+        "currency_total": D4,
+        "order_at": T,
+        "customer_external_id": pl.String,
+        "item_count": pl.UInt32,
     },
     "ITEMS_SCHEMA": {
-        "guid": pl.String, "order_code": pl.String, "type": pl.String, "currency": pl.String, "order_at": T,
-        "status_id": pl.Int64, "status_name": pl.String, "line": pl.UInt32, "sku": pl.String,
-        "product_id": pl.Int64, "product_name": pl.String, "amount": D4, "spot_price": D4, "price": D4,
-        "tax_rate": D12, "tax": D4, "total": D4, "spread": D4, "spread_pct": pl.Float64,
+        "guid": pl.String,
+        "order_code": pl.String,
+        "type": pl.String,
+        "currency": pl.String,
+        "order_at": T,
+        "status_id": pl.Int64,
+        "status_name": pl.String,
+        "line": pl.UInt32,
+        "sku": pl.String,
+        "product_id": pl.Int64,
+        "product_name": pl.String,
+        "amount": D4,
+        "spot_price": D4,
+        "price": D4,
+        "tax_rate": D12,
+        "tax": D4,
+        "total": D4,
+        "spread": D4,
+        "spread_pct": pl.Float64,
     },
     "PRICES_SCHEMA": {
-        "time": T, "currency": pl.String, "sku": pl.String, "spot": D4, "buy": D4, "sell": D4,
-        "buy_spread": D4, "sell_spread": D4, "buy_spread_pct": pl.Float64, "sell_spread_pct": pl.Float64,
+        "time": T,
+        "currency": pl.String,
+        "sku": pl.String,
+        "spot": D4,
+        "buy": D4,
+        "sell": D4,
+        "buy_spread": D4,
+        "sell_spread": D4,
+        "buy_spread_pct": pl.Float64,
+        "sell_spread_pct": pl.Float64,
     },
     "BALANCES_SCHEMA": {
-        "customer_external_id": pl.String, "currency_id": pl.Int64, "code": pl.String, "name": pl.String,
-        "symbol": pl.String, "is_cash": pl.Boolean, "balance": D4, "blocked": D4, "real_balance": D4,
+        "customer_external_id": pl.String,
+        "currency_id": pl.Int64,
+        "code": pl.String,
+        "name": pl.String,
+        "symbol": pl.String,
+        "is_cash": pl.Boolean,
+        "balance": D4,
+        "blocked": D4,
+        "real_balance": D4,
         "soft_blocked_amount": D4,
     },
 }
@@ -42,7 +83,9 @@ def test_schemas_are_pinned() -> None:
 
 
 def test_empty_inputs_keep_their_schemas() -> None:
-    empty_page = b'{"data":{"current_page":1,"data":[],"from":null,"to":null,"total":0},"success":true,"code":0,"message":""}'
+    empty_page = (
+        b'{"data":{"current_page":1,"data":[],"from":null,"to":null,"total":0},"success":true,"code":0,"message":""}'
+    )
     cases = [
         (frames.orders_frame([]), frames.ORDERS_SCHEMA),
         (frames.orders_frame(empty_page), frames.ORDERS_SCHEMA),

@@ -123,11 +123,11 @@ def test_a_read_only_ledger_is_refused_in_plain_words(ledger_path: Path) -> None
     _with_intents(ledger_path, 1)
     with Ledger(ledger_path) as ledger:
         ledger._conn.close()  # type: ignore[union-attr]
-        ledger._conn = sqlite3.connect(f"file:{ledger_path}?mode=ro", uri=True, isolation_level=None,
-                                       check_same_thread=False)
+        ledger._conn = sqlite3.connect(
+            f"file:{ledger_path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
         with pytest.raises(LedgerReadOnlyError, match="cannot be written while journaling ML-00000000000A"):
-            ledger.open_intent("ML-00000000000A", "sell", {"GAG": 1}, sell_body("ML-00000000000A", 1),
-                               currency="GBP")
+            ledger.open_intent("ML-00000000000A", "sell", {"GAG": 1}, sell_body("ML-00000000000A", 1), currency="GBP")
         assert ledger.intent("ML-00000000000A") is None
 
 
@@ -139,8 +139,7 @@ def test_a_full_disk_is_refused_in_plain_words_and_keeps_what_was_recorded(ledge
         with pytest.raises(LedgerDiskFullError, match="the disk is full"):
             for k in range(200):
                 eid = f"ML-F{k:011X}"
-                ledger.open_intent(eid, "sell", {"GAG": 1}, {"external_id": eid, "pad": "x" * 3000},
-                                   currency="GBP")
+                ledger.open_intent(eid, "sell", {"GAG": 1}, {"external_id": eid, "pad": "x" * 3000}, currency="GBP")
     with Ledger(ledger_path) as again:
         assert [i.state for i in again.intents()][:2] == ["placed", "placed"]
 
@@ -172,11 +171,15 @@ def test_a_version_1_ledger_is_upgraded_keeping_its_history(ledger_path: Path) -
     for statement in filter(str.strip, _MIGRATIONS[0].split(";")):
         raw.execute(statement)
     raw.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    raw.execute("INSERT INTO intents (external_id, side, state, currency, items, request_body, attempts, created_at,"
-                " updated_at) VALUES ('ML-0000000000AA', 'sell', 'open', 'GBP', '{\"GAG\": \"5\"}', '{}', 1,"
-                " '2026-11-02T09:30:00+00:00', '2026-11-02T09:31:00+00:00')")
-    raw.execute("INSERT INTO outcomes (external_id, attempt, recorded_at, outcome, via) VALUES"
-                " ('ML-0000000000AA', 1, '2026-11-02T09:30:00+00:00', 'sent', 'intent')")
+    raw.execute(
+        "INSERT INTO intents (external_id, side, state, currency, items, request_body, attempts, created_at,"
+        " updated_at) VALUES ('ML-0000000000AA', 'sell', 'open', 'GBP', '{\"GAG\": \"5\"}', '{}', 1,"
+        " '2026-11-02T09:30:00+00:00', '2026-11-02T09:31:00+00:00')"
+    )
+    raw.execute(
+        "INSERT INTO outcomes (external_id, attempt, recorded_at, outcome, via) VALUES"
+        " ('ML-0000000000AA', 1, '2026-11-02T09:30:00+00:00', 'sent', 'intent')"
+    )
     raw.close()
     with Ledger(ledger_path) as ledger:
         assert ledger.meta["schema_version"] == str(SCHEMA_VERSION)

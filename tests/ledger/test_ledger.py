@@ -60,13 +60,23 @@ def test_reopening_keeps_data_and_version(ledger: Ledger) -> None:
     ("environment", "base_url", "host", "name"),
     [
         ("sandbox", "http://127.0.0.1:8765", "127.0.0.1:8765", "ledger-sandbox-127.0.0.1_8765.sqlite"),
-        ("staging", "https://api.staging.mintedconnect.com", "api.staging.mintedconnect.com",
-         "ledger-staging-api.staging.mintedconnect.com.sqlite"),
-        ("production", "https://API.mintedconnect.com/", "api.mintedconnect.com",
-         "ledger-production-api.mintedconnect.com.sqlite"),
+        (
+            "staging",
+            "https://api.staging.mintedconnect.com",
+            "api.staging.mintedconnect.com",
+            "ledger-staging-api.staging.mintedconnect.com.sqlite",
+        ),
+        (
+            "production",
+            "https://API.mintedconnect.com/",
+            "api.mintedconnect.com",
+            "ledger-production-api.mintedconnect.com.sqlite",
+        ),
     ],
 )
-def test_one_file_per_environment_and_host(tmp_path: Path, environment: str, base_url: str, host: str, name: str) -> None:
+def test_one_file_per_environment_and_host(
+    tmp_path: Path, environment: str, base_url: str, host: str, name: str
+) -> None:
     with Ledger.for_client(FakeClient(environment, base_url), directory=tmp_path) as ledger:
         assert ledger.path == tmp_path / name
         assert (ledger.environment, ledger.host) == (environment, host)
@@ -101,7 +111,9 @@ def test_environment_given_at_open_must_match(ledger_path: Path) -> None:
 def test_intent_is_durable_and_visible_to_another_connection_at_once(ledger: Ledger) -> None:
     ledger.open_intent("ML-00000000000B", "sell", {"GAG": 250}, sell_body("ML-00000000000B"), currency="GBP")
     other = sqlite3.connect(ledger.path)
-    row = other.execute("SELECT state, items, request_body FROM intents WHERE external_id = 'ML-00000000000B'").fetchone()
+    row = other.execute(
+        "SELECT state, items, request_body FROM intents WHERE external_id = 'ML-00000000000B'"
+    ).fetchone()
     assert row[0] == "open"
     assert '"GAG": "250"' in row[1]
     assert '"external_id": "ML-00000000000B"' in row[2]
@@ -163,8 +175,7 @@ def test_a_refused_resend_does_not_clear_the_doubt_of_an_earlier_attempt(ledger:
     later = t0 + timedelta(seconds=10)
     with pytest.raises(LedgerError, match="resolve it first"):
         ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=later)
-    resent = ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=later,
-                                resend=True)
+    resent = ledger.open_intent(eid, "sell", {"GAG": 5}, sell_body(eid, 5), currency="GBP", sent_at=later, resend=True)
     assert (resent.attempts, resent.doubt_at, resent.inflight_at) == (2, t0, later)
     refused = ledger.settle_refused(eid, "connect failed", via="not_sent")
     assert refused.state == "open" and refused.doubt_since == t0
@@ -210,8 +221,10 @@ def test_quote_and_prices_are_stored_one_row_per_sku(ledger: Ledger) -> None:
     assert ledger.record_prices(quote=FakeQuote()) == 2
     quote_id = ledger.record_quote(FakeQuote())
     raw = sqlite3.connect(ledger.path)
-    rows = raw.execute("SELECT source, quote_id, currency, sku, spot_price, buy_price, sell_price FROM prices WHERE quote_id = ?",
-                       (quote_id,)).fetchall()
+    rows = raw.execute(
+        "SELECT source, quote_id, currency, sku, spot_price, buy_price, sell_price FROM prices WHERE quote_id = ?",
+        (quote_id,),
+    ).fetchall()
     assert rows == [
         ("quote", quote_id, "GBP", "GAU", "61.2345", "62.10", "60.40"),
         ("quote", quote_id, "GBP", "GAG", "0.7712", "0.80", "0.74"),
@@ -224,9 +237,8 @@ def test_in_flight_lock_blocks_resolution_until_released(ledger: Ledger) -> None
     ledger.open_intent(eid, "sell", {"GAG": 250}, sell_body(eid), currency="GBP")
     with ledger.sending(eid):
         assert ledger.is_sending(eid)
-        with pytest.raises(LedgerBusyError):
-            with ledger.sending(eid):
-                pass
+        with pytest.raises(LedgerBusyError), ledger.sending(eid):
+            pass
         with pytest.raises(LedgerBusyError, match="being sent right now"):
             ledger.resolve(FakeClient(), eid)  # type: ignore[arg-type]
     assert not ledger.is_sending(eid)
@@ -270,8 +282,10 @@ def test_two_processes_racing_for_one_external_id_one_wins(ledger: Ledger) -> No
                 pass
         print(won)
     """)
-    children = [subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-                for _ in range(3)]
+    children = [
+        subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     for child in children:
         assert child.stdin is not None
         child.stdin.write("go\n")

@@ -26,8 +26,19 @@ def nbval(*targets: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess
     """Run nbval over ``targets`` in a subprocess: current env, our sanitize rules, headless matplotlib."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINTED_") or k == "MINTED_LAB_HOME"}
     env["MPLBACKEND"] = "Agg"
-    command = [sys.executable, "-m", "pytest", "--nbval", *map(str, targets), "--nbval-current-env",
-               "--nbval-sanitize-with", str(SANITIZE), "-p", "no:cacheprovider", "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        *map(str, targets),
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+    ]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
 
 

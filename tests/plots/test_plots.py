@@ -78,8 +78,9 @@ def test_plot_spread_draws_the_rolling_median_of_the_spread(prices: pl.DataFrame
     assert ax.get_ylabel() == "spread over spot (% of spot)"
     assert ax.yaxis.get_major_formatter().format_pct(0.02, 1.0).startswith("2")
     absolute = plot_spread(prices, "GAU", pct=False, window=24)
-    assert np.allclose(_line(absolute, "buy").get_ydata(),
-                       gau["buy_spread"].rolling_median(window_size=24, min_samples=1).to_numpy())
+    assert np.allclose(
+        _line(absolute, "buy").get_ydata(), gau["buy_spread"].rolling_median(window_size=24, min_samples=1).to_numpy()
+    )
     assert absolute.get_ylabel() == "spread over spot (GBP per gram)"
 
 
@@ -88,8 +89,9 @@ def test_plot_spread_from_items_splits_buys_and_sells(orders_items: frames.Order
     ax = plot_spread(items, "GPT", window=5)
     rows = frames.as_float(items.filter(pl.col("sku") == "GPT"))
     buys = rows.filter(pl.col("type") == "Buy").sort("order_at", maintain_order=True)
-    assert np.allclose(_line(ax, "buy").get_ydata(),
-                       buys["spread_pct"].rolling_median(window_size=5, min_samples=1).to_numpy())
+    assert np.allclose(
+        _line(ax, "buy").get_ydata(), buys["spread_pct"].rolling_median(window_size=5, min_samples=1).to_numpy()
+    )
     assert (_line(ax, "buy").get_ydata() > 0).all() and (_line(ax, "sell").get_ydata() < 0).all()
 
 
@@ -98,7 +100,8 @@ def _bars(ax: matplotlib.axes.Axes) -> dict[str, list[float]]:
 
 
 def test_plot_order_totals_stacks_gbp_totals_per_day_by_type(
-        orders_items: frames.OrderFrames, order_dicts: list[dict[str, object]]) -> None:
+    orders_items: frames.OrderFrames, order_dicts: list[dict[str, object]]
+) -> None:
     ax = plot_order_totals(orders_items.orders, by="day", split="type", environment="sandbox")
     expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for o in order_dicts:
@@ -135,14 +138,16 @@ def test_plot_order_totals_by_sku_converts_items_at_their_orders_rate(orders_ite
 def test_orders_without_a_rate_are_left_out_and_counted(orders_items: frames.OrderFrames) -> None:
     orders = orders_items.orders.with_columns(
         pl.when(pl.col("currency") == "TRY").then(None).otherwise(pl.col(c)).alias(c)
-        for c in ("currency_total", "currency_rate"))
+        for c in ("currency_total", "currency_rate")
+    )
     ax = plot_order_totals(orders, by="month")
     dropped = orders.filter(pl.col("currency") == "TRY").height
     assert f"{dropped} without a GBP rate left out" in "".join(t.get_text() for t in ax.texts)
 
 
 def test_every_plot_renders_to_png_on_a_given_axes(
-        tmp_path: Path, prices: pl.DataFrame, orders_items: frames.OrderFrames) -> None:
+    tmp_path: Path, prices: pl.DataFrame, orders_items: frames.OrderFrames
+) -> None:
     orders, items = orders_items
     calls = [
         lambda ax: plot_price(prices, "GAU", ax=ax, environment="sandbox"),
@@ -173,20 +178,30 @@ def test_a_million_points_are_downsampled_per_pixel() -> None:
     t0 = np.datetime64("2026-01-01T00:00", "ms")
     spot = 60 + np.cumsum(np.random.default_rng(1).normal(0, 0.01, n))
     big = frames.prices_frame([]).vstack(
-        pl.DataFrame({
-            "time": pl.Series(t0 + np.arange(n).astype("timedelta64[s]").astype("timedelta64[ms]")).cast(pl.Datetime("us")).dt.replace_time_zone("Europe/Istanbul"),
-            "currency": "GBP", "sku": "GAU",
-            "spot": pl.Series(spot).round(4).cast(frames.MONEY),
-        }).with_columns(
-            buy=pl.col("spot") * pl.lit(Decimal("1.02")), sell=pl.col("spot") * pl.lit(Decimal("0.98")),
-        ).with_columns(
+        pl.DataFrame(
+            {
+                "time": pl.Series(t0 + np.arange(n).astype("timedelta64[s]").astype("timedelta64[ms]"))
+                .cast(pl.Datetime("us"))
+                .dt.replace_time_zone("Europe/Istanbul"),
+                "currency": "GBP",
+                "sku": "GAU",
+                "spot": pl.Series(spot).round(4).cast(frames.MONEY),
+            }
+        )
+        .with_columns(
+            buy=pl.col("spot") * pl.lit(Decimal("1.02")),
+            sell=pl.col("spot") * pl.lit(Decimal("0.98")),
+        )
+        .with_columns(
             pl.col("buy", "sell").cast(frames.MONEY),
             buy_spread=(pl.col("buy") - pl.col("spot")).cast(frames.MONEY),
             sell_spread=(pl.col("sell") - pl.col("spot")).cast(frames.MONEY),
-        ).with_columns(
+        )
+        .with_columns(
             buy_spread_pct=pl.col("buy_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
             sell_spread_pct=pl.col("sell_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
-        ).select(frames.PRICES_SCHEMA.names())
+        )
+        .select(frames.PRICES_SCHEMA.names())
     )
     ax = plot_price(big, "GAU")
     spot_line = _line(ax, "spot")
@@ -205,7 +220,7 @@ def test_downsample_minmax_keeps_each_slices_extremes() -> None:
     assert dy.max() == y.max() and dy.min() == y.min() and 1234 in dx and 8765 in dx
     for lo in range(0, 10_000, 100):
         kept = dy[(dx >= lo) & (dx < lo + 100)]
-        assert kept.max() == y[lo:lo + 100].max() and kept.min() == y[lo:lo + 100].min()
+        assert kept.max() == y[lo : lo + 100].max() and kept.min() == y[lo : lo + 100].min()
     sx, sy = downsample_minmax(x[:300], y[:300], 100)
     assert np.array_equal(sx, x[:300]) and np.array_equal(sy, y[:300])
     times = np.datetime64("2026-01-01") + np.arange(10_000).astype("timedelta64[m]")

@@ -39,9 +39,17 @@ def parse(response: httpx.Response) -> Any:
     return json.loads(response.content, parse_float=Decimal)
 
 
-def digest_header(sb: Sandbox, method: str, uri: str, challenge: dict[str, str], nc: int,
-                   algorithm: str | None = "SHA-256", password: str | None = None,
-                   opaque: str | None = "issued", cnonce: str = "0a4f113b") -> str:
+def digest_header(
+    sb: Sandbox,
+    method: str,
+    uri: str,
+    challenge: dict[str, str],
+    nc: int,
+    algorithm: str | None = "SHA-256",
+    password: str | None = None,
+    opaque: str | None = "issued",
+    cnonce: str = "0a4f113b",
+) -> str:
     """An Authorization header computed by hand (RFC 7616, qop=auth) for `challenge`; `algorithm` None
     leaves the parameter out (which means MD5), `opaque` "issued" returns the challenge's, None omits it."""
     h = hashlib.md5 if (algorithm or "MD5").upper().startswith("MD5") else hashlib.sha256
@@ -54,8 +62,10 @@ def digest_header(sb: Sandbox, method: str, uri: str, challenge: dict[str, str],
     ha2 = d(f"{method}:{uri}")
     ncv = f"{nc:08x}"
     response = d(f"{ha1}:{nonce}:{ncv}:{cnonce}:auth:{ha2}")
-    header = (f'Digest username="{sb.username}", realm="minted-sandbox", nonce="{nonce}", uri="{uri}", '
-              f'response="{response}", qop=auth, nc={ncv}, cnonce="{cnonce}"')
+    header = (
+        f'Digest username="{sb.username}", realm="minted-sandbox", nonce="{nonce}", uri="{uri}", '
+        f'response="{response}", qop=auth, nc={ncv}, cnonce="{cnonce}"'
+    )
     if algorithm is not None:
         header += f", algorithm={algorithm}"
     if opaque is not None:
@@ -86,18 +96,25 @@ class Api:
         return str(self.fix(**body)["token"])
 
     def trade(self, side: str, body: dict[str, Any]) -> httpx.Response:
-        return self.http.post(f"/partner/order/digital/{side}", content=_dumps(body),
-                              headers={"content-type": "application/json"})
+        return self.http.post(
+            f"/partner/order/digital/{side}", content=_dumps(body), headers={"content-type": "application/json"}
+        )
 
     def sell(self, sku: str = "GAG", amount: Any = 10, external_id: str = "T-1", **extra: Any) -> httpx.Response:
         token = extra.pop("price_token", None) or self.token(**extra.pop("fix", {}))
-        return self.trade("sell", {"price_token": token, "external_id": external_id,
-                                   "items": [{"sku": sku, "amount": amount}], **extra})
+        return self.trade(
+            "sell",
+            {"price_token": token, "external_id": external_id, "items": [{"sku": sku, "amount": amount}], **extra},
+        )
 
-    def buy(self, sku: str = "GAU", amount: Any = Decimal("0.5"), external_id: str = "T-2", **extra: Any) -> httpx.Response:
+    def buy(
+        self, sku: str = "GAU", amount: Any = Decimal("0.5"), external_id: str = "T-2", **extra: Any
+    ) -> httpx.Response:
         token = extra.pop("price_token", None) or self.token(**extra.pop("fix", {}))
-        return self.trade("buy", {"price_token": token, "external_id": external_id,
-                                  "items": [{"sku": sku, "amount": amount}], **extra})
+        return self.trade(
+            "buy",
+            {"price_token": token, "external_id": external_id, "items": [{"sku": sku, "amount": amount}], **extra},
+        )
 
 
 def _exact(value: Any) -> Any:

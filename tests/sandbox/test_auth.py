@@ -159,7 +159,9 @@ def test_viewer_reads_but_may_not_trade(sb: Sandbox, api: Api) -> None:
     token = api.token()
     with make_http(sb, sb.readonly_username, sb.readonly_password) as viewer:
         assert viewer.get("/partner/balance").status_code == 200
-        assert viewer.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "3"}).status_code == 200
+        assert (
+            viewer.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "3"}).status_code == 200
+        )
         body = {"price_token": token, "external_id": "V-1", "items": [{"sku": "GAG", "amount": 1}]}
         before = sb.balance("GAG")
         for side in ("sell", "buy"):

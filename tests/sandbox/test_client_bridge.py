@@ -37,6 +37,7 @@ def test_sync_client_quotes_sells_and_reads_back() -> None:
 
 def test_async_client_buys() -> None:
     with Sandbox(seed=7) as sb:
+
         async def main() -> str:
             client = sb.async_client()
             try:

@@ -39,7 +39,9 @@ def test_api_version_rules(http: httpx.Client) -> None:
     assert http.get("/partner/balance", headers={"api-version": "3"}).status_code == 200
     err(http.get("/partner/balance", headers={"api-version": "7"}), 422, "api-version")
     err(http.post("/partner/pricefix", json={"type": "digital"}), 422, "api-version")
-    body = err(http.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "2"}), 422, "api-version")
+    body = err(
+        http.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "2"}), 422, "api-version"
+    )
     assert body["errors"]["api-version"] == ["must be 3 for price fix"]
 
 
@@ -74,37 +76,67 @@ def test_body_over_64_kib_is_413(http: httpx.Client, sb: Sandbox) -> None:
     assert http.get("/partner/balance").status_code == 200
 
 
-@pytest.mark.parametrize(("raw", "field"), [
-    (b"{not json", "body"), (b"", "body"), (b"[]", "body"), (b'"x"', "body"), (b"\xff\xfe{", "body"),
-    (b'{"type": NaN}', "body"), (b'{"type": "digital", "colour": "red"}', "colour"),
-    (b'{"type": "physical"}', "type"), (b'{}', "type"), (b'{"type": "digital", "currency": "JPY"}', "currency"),
-    (b'{"type": "digital", "total": -5}', "total"), (b'{"type": "digital", "total": "100"}', "total"),
-    (b'{"type": "digital", "total": 1.001}', "total"), (b'{"type": "digital", "total": true}', "total"),
-    (b'{"type": "digital", "customer_external_id": 42}', "customer_external_id"),
-])
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b"{not json", "body"),
+        (b"", "body"),
+        (b"[]", "body"),
+        (b'"x"', "body"),
+        (b"\xff\xfe{", "body"),
+        (b'{"type": NaN}', "body"),
+        (b'{"type": "digital", "colour": "red"}', "colour"),
+        (b'{"type": "physical"}', "type"),
+        (b"{}", "type"),
+        (b'{"type": "digital", "currency": "JPY"}', "currency"),
+        (b'{"type": "digital", "total": -5}', "total"),
+        (b'{"type": "digital", "total": "100"}', "total"),
+        (b'{"type": "digital", "total": 1.001}', "total"),
+        (b'{"type": "digital", "total": true}', "total"),
+        (b'{"type": "digital", "customer_external_id": 42}', "customer_external_id"),
+    ],
+)
 def test_pricefix_bad_bodies(http: httpx.Client, raw: bytes, field: str) -> None:
     r = http.post("/partner/pricefix", content=raw, headers={"api-version": "3", "content-type": "application/json"})
     err(r, 422, field)
 
 
-@pytest.mark.parametrize(("side", "items", "field", "reason"), [
-    ("sell", [{"sku": "GAG", "amount": 0}], "items.0.amount", "must be a positive integer"),
-    ("sell", [{"sku": "GAG", "amount": -3}], "items.0.amount", "must be a positive integer"),
-    ("sell", [{"sku": "GAG", "amount": 1.5}], "items.0.amount", "must be a positive integer"),
-    ("sell", [{"sku": "GAG", "amount": "10"}], "items.0.amount", "must be a positive integer"),
-    ("sell", [{"sku": "GAG", "amount": True}], "items.0.amount", "must be a positive integer"),
-    ("sell", [{"sku": "GAG", "amount": None}], "items.0.amount", "is required"),
-    ("sell", [{"sku": "GAG", "amount": 10**30}], "items.0.amount", "must be at most 1000000"),
-    ("buy", [{"sku": "GAU", "amount": 0.00001}], "items.0.amount", "must be a positive number with at most 4 decimals"),
-    ("buy", [{"sku": "GAG", "amount": 0.0001}], "items.0.amount", "is too small: the item total would be below 0.01"),
-    ("buy", [{"sku": "XAU", "amount": 1}], "items.0.sku", "is not a known product"),
-    ("buy", [{"product_id": 999, "amount": 1}], "items.0.product_id", "is not a known product"),
-    ("buy", [{"amount": 1}], "items.0.sku", "is required"),
-    ("buy", [{"sku": "GAU", "amount": 1}, {"sku": "GAU", "amount": 2}], "items.1.sku", "repeats a product already in the order"),
-    ("buy", [], "items", "must be a non-empty list"),
-    ("buy", "GAU", "items", "must be a non-empty list"),
-    ("buy", ["GAU"], "items.0", "must be an object"),
-])
+@pytest.mark.parametrize(
+    ("side", "items", "field", "reason"),
+    [
+        ("sell", [{"sku": "GAG", "amount": 0}], "items.0.amount", "must be a positive integer"),
+        ("sell", [{"sku": "GAG", "amount": -3}], "items.0.amount", "must be a positive integer"),
+        ("sell", [{"sku": "GAG", "amount": 1.5}], "items.0.amount", "must be a positive integer"),
+        ("sell", [{"sku": "GAG", "amount": "10"}], "items.0.amount", "must be a positive integer"),
+        ("sell", [{"sku": "GAG", "amount": True}], "items.0.amount", "must be a positive integer"),
+        ("sell", [{"sku": "GAG", "amount": None}], "items.0.amount", "is required"),
+        ("sell", [{"sku": "GAG", "amount": 10**30}], "items.0.amount", "must be at most 1000000"),
+        (
+            "buy",
+            [{"sku": "GAU", "amount": 0.00001}],
+            "items.0.amount",
+            "must be a positive number with at most 4 decimals",
+        ),
+        (
+            "buy",
+            [{"sku": "GAG", "amount": 0.0001}],
+            "items.0.amount",
+            "is too small: the item total would be below 0.01",
+        ),
+        ("buy", [{"sku": "XAU", "amount": 1}], "items.0.sku", "is not a known product"),
+        ("buy", [{"product_id": 999, "amount": 1}], "items.0.product_id", "is not a known product"),
+        ("buy", [{"amount": 1}], "items.0.sku", "is required"),
+        (
+            "buy",
+            [{"sku": "GAU", "amount": 1}, {"sku": "GAU", "amount": 2}],
+            "items.1.sku",
+            "repeats a product already in the order",
+        ),
+        ("buy", [], "items", "must be a non-empty list"),
+        ("buy", "GAU", "items", "must be a non-empty list"),
+        ("buy", ["GAU"], "items.0", "must be an object"),
+    ],
+)
 def test_trade_item_errors(api: Api, sb: Sandbox, side: str, items: Any, field: str, reason: str) -> None:
     before = wallets(sb)
     body = {"price_token": api.token(), "external_id": "E-1", "items": items}
@@ -113,14 +145,22 @@ def test_trade_item_errors(api: Api, sb: Sandbox, side: str, items: Any, field: 
     assert wallets(sb) == before and sb.orders() == []
 
 
-@pytest.mark.parametrize(("patch", "field"), [
-    ({"price_token": None}, "price_token"), ({"price_token": 12}, "price_token"),
-    ({"external_id": None}, "external_id"), ({"external_id": "has space"}, "external_id"),
-    ({"external_id": "x" * 65}, "external_id"), ({"external_id": "ünï"}, "external_id"),
-    ({"currency_code": "JPY"}, "currency_code"), ({"customer": "MTD1"}, "customer"),
-    ({"customer": {"firstname": "Ali"}}, "customer.external_id"), ({"extra": 1}, "extra"),
-    ({"topup": {"price": 1}}, "topup"),
-])
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"price_token": None}, "price_token"),
+        ({"price_token": 12}, "price_token"),
+        ({"external_id": None}, "external_id"),
+        ({"external_id": "has space"}, "external_id"),
+        ({"external_id": "x" * 65}, "external_id"),
+        ({"external_id": "ünï"}, "external_id"),
+        ({"currency_code": "JPY"}, "currency_code"),
+        ({"customer": "MTD1"}, "customer"),
+        ({"customer": {"firstname": "Ali"}}, "customer.external_id"),
+        ({"extra": 1}, "extra"),
+        ({"topup": {"price": 1}}, "topup"),
+    ],
+)
 def test_sell_body_errors(api: Api, sb: Sandbox, patch: dict[str, Any], field: str) -> None:
     before = wallets(sb)
     body = {"price_token": api.token(), "external_id": "E-2", "items": [{"sku": "GAG", "amount": 1}], **patch}
@@ -161,8 +201,9 @@ def test_token_bound_to_customer_and_currency(api: Api, sb: Sandbox) -> None:
 
 def test_unknown_customer_without_details(api: Api) -> None:
     token = api.token(customer_external_id="GHOST-1")
-    err(api.sell(price_token=token, external_id="G-1", customer={"external_id": "GHOST-1"}), 422,
-        "customer.external_id")
+    err(
+        api.sell(price_token=token, external_id="G-1", customer={"external_id": "GHOST-1"}), 422, "customer.external_id"
+    )
 
 
 def test_external_id_is_unique_across_sells_and_buys(api: Api, sb: Sandbox) -> None:
@@ -179,20 +220,30 @@ def test_insufficient_metal_and_cash(api: Api, sb: Sandbox) -> None:
     held = sb.balance("GPT", customer)
     before = wallets(sb)
     token = api.token(customer_external_id=customer)
-    err(api.sell("GPT", int(held) + 1, "SHORT-1", price_token=token, customer={"external_id": customer}), 422,
-        "items.0.amount")
+    err(
+        api.sell("GPT", int(held) + 1, "SHORT-1", price_token=token, customer={"external_id": customer}),
+        422,
+        "items.0.amount",
+    )
     err(api.buy("GAU", 1000, "SHORT-2", price_token=token, customer={"external_id": customer}), 422, "total")
     assert wallets(sb) == before and sb.orders() == []
-    assert api.sell("GPT", int(held), "ALL-IN", price_token=token, customer={"external_id": customer}).status_code == 200
+    assert (
+        api.sell("GPT", int(held), "ALL-IN", price_token=token, customer={"external_id": customer}).status_code == 200
+    )
     assert sb.balance("GPT", customer) == held - int(held)
 
 
 def test_create_customer_errors(http: httpx.Client, sb: Sandbox) -> None:
     cases = [
-        ({}, "external_id"), ({"external_id": "ab"}, "external_id"), ({"external_id": "bad id!"}, "external_id"),
-        ({"external_id": "C-10", "firstname": "Al"}, "firstname"), ({"external_id": "C-10", "email": "nope"}, "email"),
-        ({"external_id": "C-10", "gender": "X"}, "gender"), ({"external_id": "C-10", "birthdate": "1970-02-31"}, "birthdate"),
-        ({"external_id": "C-10", "birthdate": "31/01/1970"}, "birthdate"), ({"external_id": "C-10", "shoe": 43}, "shoe"),
+        ({}, "external_id"),
+        ({"external_id": "ab"}, "external_id"),
+        ({"external_id": "bad id!"}, "external_id"),
+        ({"external_id": "C-10", "firstname": "Al"}, "firstname"),
+        ({"external_id": "C-10", "email": "nope"}, "email"),
+        ({"external_id": "C-10", "gender": "X"}, "gender"),
+        ({"external_id": "C-10", "birthdate": "1970-02-31"}, "birthdate"),
+        ({"external_id": "C-10", "birthdate": "31/01/1970"}, "birthdate"),
+        ({"external_id": "C-10", "shoe": 43}, "shoe"),
         ({"external_id": "C-10", "identity_number": "12ab"}, "identity_number"),
         ({"external_id": "C-10", "account_type": "company"}, "tax_office"),
     ]
@@ -202,12 +253,24 @@ def test_create_customer_errors(http: httpx.Client, sb: Sandbox) -> None:
     err(http.post("/partner/customer", json={"external_id": existing}), 422, "external_id")
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"page": "0"}, "page"), ({"page": "x"}, "page"), ({"page": "1.5"}, "page"), ({"total": "4"}, "total"),
-    ({"total": "31"}, "total"), ({"sortBy": "price"}, "sortBy"), ({"sortType": "up"}, "sortType"),
-    ({"status": "2,x"}, "status"), ({"status": "13"}, "status"), ({"sku": "XAU"}, "sku"),
-    ({"startDate": "2026-13-01"}, "startDate"), ({"endDate": "01-07-2026"}, "endDate"), ({"tx_type": "gift"}, "tx_type"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "x"}, "page"),
+        ({"page": "1.5"}, "page"),
+        ({"total": "4"}, "total"),
+        ({"total": "31"}, "total"),
+        ({"sortBy": "price"}, "sortBy"),
+        ({"sortType": "up"}, "sortType"),
+        ({"status": "2,x"}, "status"),
+        ({"status": "13"}, "status"),
+        ({"sku": "XAU"}, "sku"),
+        ({"startDate": "2026-13-01"}, "startDate"),
+        ({"endDate": "01-07-2026"}, "endDate"),
+        ({"tx_type": "gift"}, "tx_type"),
+    ],
+)
 def test_order_list_bad_parameters(http: httpx.Client, params: dict[str, str], field: str) -> None:
     err(http.get("/partner/orders", params=params), 422, field)
 
@@ -245,22 +308,41 @@ def _bare_422(response: httpx.Response) -> str:
 def test_without_error_fields_422s_are_the_documented_envelope(bare: tuple[Sandbox, Api]) -> None:
     sb, api = bare
     http = api.http
-    assert _bare_422(http.get("/partner/balance", headers={"x-client-id": ""})) == \
-        "Parameter error: x-client-id: is required"
+    assert (
+        _bare_422(http.get("/partner/balance", headers={"x-client-id": ""}))
+        == "Parameter error: x-client-id: is required"
+    )
     assert _bare_422(api.sell(amount=1.5)) == "Parameter error: items.0.amount: must be a positive integer"
-    assert _bare_422(api.trade("sell", {"items": []})) == \
-        "Parameter error: price_token: is required (and 2 more errors)"
-    assert _bare_422(api.sell(price_token="A" * 32)) == \
-        "Parameter error: price_token: the price token is unknown, expired or already used"
+    assert (
+        _bare_422(api.trade("sell", {"items": []})) == "Parameter error: price_token: is required (and 2 more errors)"
+    )
+    assert (
+        _bare_422(api.sell(price_token="A" * 32))
+        == "Parameter error: price_token: the price token is unknown, expired or already used"
+    )
     assert api.sell(external_id="B-1").status_code == 200
-    assert _bare_422(api.sell(external_id="B-1")) == "Parameter error: external_id: has already been used for another order"
-    assert _bare_422(http.post("/partner/customer", json={"external_id": sb.customers()[0]})) == \
-        "Parameter error: external_id: is already registered"
+    assert (
+        _bare_422(api.sell(external_id="B-1"))
+        == "Parameter error: external_id: has already been used for another order"
+    )
+    assert (
+        _bare_422(http.post("/partner/customer", json={"external_id": sb.customers()[0]}))
+        == "Parameter error: external_id: is already registered"
+    )
     assert _bare_422(http.get("/partner/orders", params={"page": "0"})).startswith("Parameter error: page: ")
-    assert _bare_422(http.post("/partner/pricefix", content=b"{not json",
-                               headers={"api-version": "3", "content-type": "application/json"})) == \
-        "Parameter error: body: must be a valid JSON object"
-    turkish = http.post("/partner/pricefix", json={"type": "digital"}, headers={"api-version": "2", "Accept-Language": "tr"})
+    assert (
+        _bare_422(
+            http.post(
+                "/partner/pricefix",
+                content=b"{not json",
+                headers={"api-version": "3", "content-type": "application/json"},
+            )
+        )
+        == "Parameter error: body: must be a valid JSON object"
+    )
+    turkish = http.post(
+        "/partner/pricefix", json={"type": "digital"}, headers={"api-version": "2", "Accept-Language": "tr"}
+    )
     assert _bare_422(turkish) == "Parametre hatası: api-version: fiyat sabitleme için 3 olmalıdır"
     assert len(sb.orders()) == 1
 

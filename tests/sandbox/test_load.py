@@ -46,8 +46,11 @@ def test_concurrent_clients_trade_atomically() -> None:
 
 
 def test_rate_limit_is_per_user_with_retry_after() -> None:
-    with Sandbox(seed=7, rate_limit=(5, 30.0)) as sb, make_http(sb) as trader, \
-            make_http(sb, sb.readonly_username, sb.readonly_password) as viewer:
+    with (
+        Sandbox(seed=7, rate_limit=(5, 30.0)) as sb,
+        make_http(sb) as trader,
+        make_http(sb, sb.readonly_username, sb.readonly_password) as viewer,
+    ):
         statuses = [trader.get("/partner/balance").status_code for _ in range(7)]
         assert statuses == [200] * 5 + [429] * 2
         r = trader.get("/partner/balance")
@@ -60,12 +63,31 @@ def test_rate_limit_is_off_by_default(http: httpx.Client) -> None:
 
 
 def test_cli_serves_in_the_foreground_until_interrupted() -> None:
-    code = ("import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
-            "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))")
-    proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--seed", "7", "--history", "20",
-                             "--clock", "frozen", "--fault", "partner_balance:status:1:status=503"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    code = (
+        "import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
+        "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--history",
+            "20",
+            "--clock",
+            "frozen",
+            "--fault",
+            "partner_balance:status:1:status=503",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert proc.stdout is not None
         banner = proc.stdout.readline()

@@ -38,8 +38,11 @@ def test_prices_and_spreads_move_with_sandbox_time() -> None:
     market = Market(seed=7)
     start = datetime(2026, 11, 2, 9, 30, tzinfo=ISTANBUL)
     spots = {market.snapshot(start + timedelta(minutes=m)).gbp["GAU"].spot for m in range(0, 600, 10)}
-    spreads = {market.snapshot(start + timedelta(hours=h)).gbp["GAU"].buy - market.snapshot(start + timedelta(hours=h)).gbp["GAU"].spot
-               for h in range(48)}
+    spreads = {
+        market.snapshot(start + timedelta(hours=h)).gbp["GAU"].buy
+        - market.snapshot(start + timedelta(hours=h)).gbp["GAU"].spot
+        for h in range(48)
+    }
     assert len(spots) > 30 and len(spreads) > 10
     assert Market(seed=8).snapshot(start).gbp["GAU"] != market.snapshot(start).gbp["GAU"]
 
@@ -56,17 +59,27 @@ def test_clock_modes() -> None:
 
 def test_numbers_are_written_exactly() -> None:
     assert [number_text(Decimal(x)) for x in ("1889.73", "0.1", "10.00", "1E+3", "2857.40", "-0")] == [
-        "1889.73", "0.1", "10", "1000", "2857.4", "0"]
+        "1889.73",
+        "0.1",
+        "10",
+        "1000",
+        "2857.4",
+        "0",
+    ]
     assert dumps({"a": [Decimal("0.10"), 3, None, True, "Gülbilge ₺"]}) == (
-        b'{"a":[0.1,3,null,true,"G\\u00fclbilge \\u20ba"]}')
+        b'{"a":[0.1,3,null,true,"G\\u00fclbilge \\u20ba"]}'
+    )
 
 
 def _session(sb: Sandbox) -> list[bytes]:
     out: list[bytes] = []
     with make_http(sb) as http:
         api = Api(http)
-        out.append(http.post("/partner/pricefix", json={"type": "digital", "currency": "TRY"},
-                             headers={"api-version": "3"}).content)
+        out.append(
+            http.post(
+                "/partner/pricefix", json={"type": "digital", "currency": "TRY"}, headers={"api-version": "3"}
+            ).content
+        )
         out.append(api.sell("GAG", 30, "DET-1").content)
         sb.clock.advance(125)
         out.append(api.buy("GAU", Decimal("0.3333"), "DET-2").content)

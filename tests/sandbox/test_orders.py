@@ -41,13 +41,28 @@ def test_history_is_realistic(history_sb: Sandbox) -> None:
     assert datetime(2026, 4, 30) < times[0] and times[-1] < datetime(2026, 11, 2, 9, 30)
     for o in orders[:50]:
         item = o["items"][0]
-        assert o["total"] == item["total"] == (item["price"] * item["amount"]).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        assert (
+            o["total"] == item["total"] == (item["price"] * item["amount"]).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        )
 
 
 def test_paginator_shape_and_links(history_http: httpx.Client) -> None:
     data = page(history_http, total=10)
-    assert set(data) == {"current_page", "data", "first_page_url", "from", "last_page", "last_page_url", "links",
-                         "next_page_url", "path", "per_page", "prev_page_url", "to", "total"}
+    assert set(data) == {
+        "current_page",
+        "data",
+        "first_page_url",
+        "from",
+        "last_page",
+        "last_page_url",
+        "links",
+        "next_page_url",
+        "path",
+        "per_page",
+        "prev_page_url",
+        "to",
+        "total",
+    }
     assert (data["current_page"], data["from"], data["to"], data["per_page"]) == (1, 1, 10, 10)
     assert data["last_page"] == -(-data["total"] // 10) and data["prev_page_url"] is None
     assert data["path"].endswith("/partner/orders") and data["next_page_url"].endswith("page=2")
@@ -91,7 +106,9 @@ def test_sort_by_total_with_stable_ties(history_http: httpx.Client) -> None:
     assert [r["type"] for r in rows] == sorted(r["type"] for r in rows)
 
 
-def test_paging_ascending_returns_every_order_once_while_orders_arrive(api: Api, http: httpx.Client, sb: Sandbox) -> None:
+def test_paging_ascending_returns_every_order_once_while_orders_arrive(
+    api: Api, http: httpx.Client, sb: Sandbox
+) -> None:
     for n in range(12):
         assert api.sell("GAG", 1, f"PRE-{n}").status_code == 200
     seen: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,7 @@ is closed, keep-alive connections between requests are not, and a cut request ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -50,7 +51,9 @@ def _read_response(sock: socket.socket) -> bytes:
         assert chunk, "the server closed the connection"
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
     while len(body) < length:
         chunk = sock.recv(4096)
         assert chunk
@@ -59,12 +62,16 @@ def _read_response(sock: socket.socket) -> bytes:
 
 
 def test_sockets_that_never_finish_a_request_are_closed(quick: Sandbox) -> None:
-    partial = [b"", b"GET /partner/bal", b"GET /partner/balance HTTP/1.1\r\nHost: x\r\n",
-               b"POST /partner/pricefix HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"type\""]
+    partial = [
+        b"",
+        b"GET /partner/bal",
+        b"GET /partner/balance HTTP/1.1\r\nHost: x\r\n",
+        b'POST /partner/pricefix HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"type"',
+    ]
     socks = [_connect(quick) for _ in range(3) for _ in partial]
     try:
         started = time.monotonic()
-        for sock, data in zip(socks, partial * 3):
+        for sock, data in zip(socks, partial * 3, strict=False):
             if data:
                 sock.sendall(data)
         for sock in socks:
@@ -88,10 +95,8 @@ def test_a_trickling_request_is_timed_from_its_first_byte(quick: Sandbox) -> Non
             except OSError:
                 break
             if select.select([sock], [], [], 0.1)[0]:
-                try:
+                with contextlib.suppress(ConnectionResetError):
                     assert sock.recv(4096) == b""
-                except ConnectionResetError:
-                    pass
                 break
         else:
             pytest.fail("a connection trickling bytes was never closed")
@@ -127,8 +132,10 @@ def test_a_sell_cut_before_its_body_ends_is_not_traded(sb: Sandbox, api: Api) ->
     header = digest_header(sb, "POST", uri, fetch_challenge(sb), 1)
     sock = _connect(sb)
     try:
-        head = (f"POST {uri} HTTP/1.1\r\nHost: x\r\nx-client-id: web\r\nContent-Type: application/json\r\n"
-                f"Authorization: {header}\r\nExpect: 100-continue\r\nContent-Length: {len(body) + 10}\r\n\r\n")
+        head = (
+            f"POST {uri} HTTP/1.1\r\nHost: x\r\nx-client-id: web\r\nContent-Type: application/json\r\n"
+            f"Authorization: {header}\r\nExpect: 100-continue\r\nContent-Length: {len(body) + 10}\r\n\r\n"
+        )
         sock.sendall(head.encode())
         assert sock.recv(4096).startswith(b"HTTP/1.1 100")  # the app is reading the body now
         sock.sendall(body)  # a whole JSON object, yet 10 bytes short of the announced length
@@ -147,12 +154,30 @@ def test_request_timeout_must_be_positive() -> None:
 
 
 def test_cli_request_timeout_and_no_error_fields() -> None:
-    code = ("import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
-            "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))")
-    proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--history", "0", "--clock", "frozen",
-                             "--request-timeout", str(TIMEOUT), "--no-error-fields"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    code = (
+        "import argparse, sys; from minted_lab.sandbox import cli; p = argparse.ArgumentParser(); "
+        "cli.configure(p); sys.exit(cli.run(p.parse_args(sys.argv[1:])))"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "--port",
+            "0",
+            "--history",
+            "0",
+            "--clock",
+            "frozen",
+            "--request-timeout",
+            str(TIMEOUT),
+            "--no-error-fields",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split(" on ", 1)[1].split()[0]

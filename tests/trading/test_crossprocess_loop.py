@@ -60,7 +60,9 @@ FAULTS = ("latency", "latency", "drop_before_commit", "drop_after_commit", "stat
 def _start(sb: Sandbox, home: Path, count: int, seed: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", WORKER, sb.url, sb.username, str(count), str(seed), sb.clock.now().isoformat()],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "MINTED_PASSWORD": sb.password, "MINTED_LAB_HOME": str(home)},
     )
 
@@ -139,8 +141,10 @@ def test_many_processes_selling_through_faults_and_kills_agree_one_to_one(sb: Sa
         assert all(received[eid] == content for eid, content in journaled.items() if eid in received)
         everything = ledger.outcomes()
         assert not set(orders) & {o["external_id"] for o in everything if o["outcome"] == "not_placed"}
-        print(f"\ncross-process loop: {len(tickets)} tickets, {len(journaled)} journaled, {len(orders)} orders, "
-              f"{kills} kills, faults {dict(injected)}, reconcile {dict(statuses)}, "
-              f"resends {sum(1 for o in everything if o['outcome'] == 'sent' and o['attempt'] > 1)}, "
-              f"late {sum(1 for o in everything if o['outcome'] == 'late')}, "
-              f"conflicts {sum(1 for o in everything if o['outcome'] == 'conflict')}")
+        print(
+            f"\ncross-process loop: {len(tickets)} tickets, {len(journaled)} journaled, {len(orders)} orders, "
+            f"{kills} kills, faults {dict(injected)}, reconcile {dict(statuses)}, "
+            f"resends {sum(1 for o in everything if o['outcome'] == 'sent' and o['attempt'] > 1)}, "
+            f"late {sum(1 for o in everything if o['outcome'] == 'late')}, "
+            f"conflicts {sum(1 for o in everything if o['outcome'] == 'conflict')}"
+        )

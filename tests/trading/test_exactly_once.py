@@ -46,8 +46,9 @@ def slow(sb: Sandbox) -> Iterator[MintedClient]:
         yield impatient
 
 
-def test_a_sell_slower_than_the_client_timeout_is_never_declared_not_placed(sb: Sandbox, slow: MintedClient,
-                                                                            ledger: Ledger) -> None:
+def test_a_sell_slower_than_the_client_timeout_is_never_declared_not_placed(
+    sb: Sandbox, slow: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(slow, {"GAG": 5}, ledger=ledger)
     ticket.quote()
     balance = sb.balance("GAG")
@@ -65,8 +66,9 @@ def test_a_sell_slower_than_the_client_timeout_is_never_declared_not_placed(sb: 
     assert said_not_placed(ledger) == set()
 
 
-def test_resending_while_the_first_attempt_is_still_on_its_way_makes_one_order(sb: Sandbox, slow: MintedClient,
-                                                                              ledger: Ledger) -> None:
+def test_resending_while_the_first_attempt_is_still_on_its_way_makes_one_order(
+    sb: Sandbox, slow: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(slow, {"GAG": 5}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "latency", seconds=1.0)
@@ -80,8 +82,9 @@ def test_resending_while_the_first_attempt_is_still_on_its_way_makes_one_order(s
     assert said_not_placed(ledger) == set()
 
 
-def test_resend_fixes_a_fresh_quote_only_when_the_old_one_expired(sb: Sandbox, client: MintedClient,
-                                                                 ledger: Ledger) -> None:
+def test_resend_fixes_a_fresh_quote_only_when_the_old_one_expired(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(client, {"GAG": 3}, ledger=ledger)
     first = ticket.quote()
     sb.faults.inject("sell", "drop_before_commit")
@@ -132,18 +135,25 @@ RECONCILER = textwrap.dedent("""
 def _run(script: str, sb: Sandbox, ledger: Ledger) -> list[list[str]]:
     import json
 
-    out = subprocess.run([sys.executable, "-c", script, sb.url, sb.username, str(ledger.path),
-                          sb.clock.now().isoformat()], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "MINTED_PASSWORD": sb.password})
+    out = subprocess.run(
+        [sys.executable, "-c", script, sb.url, sb.username, str(ledger.path), sb.clock.now().isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MINTED_PASSWORD": sb.password},
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
 def test_a_seller_killed_while_the_server_works_is_reconciled_by_a_fresh_process(sb: Sandbox, ledger: Ledger) -> None:
     sb.faults.inject("sell", "latency", seconds=1.0)
-    child = subprocess.Popen([sys.executable, "-c", KILLED, sb.url, sb.username, str(ledger.path),
-                              sb.clock.now().isoformat()], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "MINTED_PASSWORD": sb.password})
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED, sb.url, sb.username, str(ledger.path), sb.clock.now().isoformat()],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MINTED_PASSWORD": sb.password},
+    )
     assert child.stdout is not None
     external_id = child.stdout.readline().strip()
     deadline = time.monotonic() + 10
@@ -182,8 +192,9 @@ def test_an_order_that_lands_after_not_placed_is_repaired(sb: Sandbox, ledger: L
         assert [o["outcome"] for o in ledger.outcomes(ticket.external_id)][-1] == "late"
 
 
-def test_two_tickets_sharing_an_id_in_one_ledger_never_report_each_others_order(sb: Sandbox, client: MintedClient,
-                                                                                ledger: Ledger) -> None:
+def test_two_tickets_sharing_an_id_in_one_ledger_never_report_each_others_order(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     shared = "ML-5AAE5AAE5AAE"
     sell = SellTicket(client, {"GAG": 5}, ledger=ledger, external_id=shared)
     buy = BuyTicket(client, {"GAU": 1}, ledger=ledger, external_id=shared)
@@ -198,8 +209,9 @@ def test_two_tickets_sharing_an_id_in_one_ledger_never_report_each_others_order(
     assert sell.state == "placed"
 
 
-def test_a_ticket_whose_id_the_api_holds_for_another_order_is_a_conflict(sb: Sandbox, client: MintedClient,
-                                                                         ledger: Ledger, tmp_path: Path) -> None:
+def test_a_ticket_whose_id_the_api_holds_for_another_order_is_a_conflict(
+    sb: Sandbox, client: MintedClient, ledger: Ledger, tmp_path: Path
+) -> None:
     """Two ledgers (two machines, say) and one id: the API refuses the duplicate, the check catches it."""
     shared = "ML-5AAE5AAE5AAF"
     with Ledger.for_client(client, directory=tmp_path / "elsewhere") as other:
@@ -249,13 +261,20 @@ SHARER = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("same_ledger", [True, False], ids=["one-ledger", "two-ledgers"])
-def test_two_processes_sharing_an_id_place_one_order_and_one_conflict(sb: Sandbox, ledger: Ledger, tmp_path: Path,
-                                                                       same_ledger: bool) -> None:
+def test_two_processes_sharing_an_id_place_one_order_and_one_conflict(
+    sb: Sandbox, ledger: Ledger, tmp_path: Path, same_ledger: bool
+) -> None:
     paths = [ledger.path, ledger.path if same_ledger else tmp_path / "other" / ledger.path.name]
-    children = [subprocess.Popen([sys.executable, "-c", SHARER, sb.url, sb.username, str(path), side],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                 env={**os.environ, "MINTED_PASSWORD": sb.password})
-                for path, side in zip(paths, ("sell", "buy"))]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", SHARER, sb.url, sb.username, str(path), side],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "MINTED_PASSWORD": sb.password},
+        )
+        for path, side in zip(paths, ("sell", "buy"), strict=False)
+    ]
     for child in children:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
     for child in children:
@@ -274,8 +293,9 @@ def plain_sb() -> Iterator[Sandbox]:
         yield sandbox
 
 
-def test_without_an_errors_map_a_duplicate_refusal_still_adopts_the_landed_order(plain_sb: Sandbox,
-                                                                                 tmp_path: Path) -> None:
+def test_without_an_errors_map_a_duplicate_refusal_still_adopts_the_landed_order(
+    plain_sb: Sandbox, tmp_path: Path
+) -> None:
     with plain_sb.client() as client, Ledger.for_client(client, directory=tmp_path) as ledger:
         ticket = SellTicket(client, {"GAG": 5}, ledger=ledger)
         ticket.quote()
@@ -290,8 +310,9 @@ def test_without_an_errors_map_a_duplicate_refusal_still_adopts_the_landed_order
         assert said_not_placed(ledger) == set()
 
 
-def test_without_an_errors_map_an_expired_token_is_not_placed_only_after_the_lookup(plain_sb: Sandbox,
-                                                                                     tmp_path: Path) -> None:
+def test_without_an_errors_map_an_expired_token_is_not_placed_only_after_the_lookup(
+    plain_sb: Sandbox, tmp_path: Path
+) -> None:
     with plain_sb.client() as client, Ledger.for_client(client, directory=tmp_path) as ledger:
         used = SellTicket(client, {"GAG": 1}, ledger=ledger)
         used.quote()
@@ -309,8 +330,9 @@ def test_without_an_errors_map_an_expired_token_is_not_placed_only_after_the_loo
         assert again.submit().order.external_id == again.external_id
 
 
-def test_what_the_ledger_journaled_is_what_the_sandbox_received(sb: Sandbox, client: MintedClient,
-                                                                ledger: Ledger) -> None:
+def test_what_the_ledger_journaled_is_what_the_sandbox_received(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = BuyTicket(client, {"GAU": Decimal("0.1250"), "GAG": 3}, ledger=ledger)
     ticket.quote()
     ticket.submit()
@@ -319,8 +341,9 @@ def test_what_the_ledger_journaled_is_what_the_sandbox_received(sb: Sandbox, cli
     assert loads(record.body)["items"] == [{"sku": "GAU", "amount": Decimal("0.125")}, {"sku": "GAG", "amount": 3}]
 
 
-def test_a_new_order_while_an_earlier_one_may_still_land_is_a_warned_choice(sb: Sandbox, client: MintedClient,
-                                                                            ledger: Ledger) -> None:
+def test_a_new_order_while_an_earlier_one_may_still_land_is_a_warned_choice(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     first = SellTicket(client, {"GAG": 5}, ledger=ledger)
     first.quote()
     sb.faults.inject("sell", "drop_before_commit")

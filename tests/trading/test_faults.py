@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -25,8 +26,8 @@ from minted_lab.trading import BuyTicket, SellTicket, Ticket, TicketError
 
 from .conftest import sells_sent
 
-
 pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")  # intended here
+
 
 def orders_with(sb: Sandbox, external_id: str) -> list[dict]:
     """The sandbox's orders carrying this external id."""
@@ -56,7 +57,8 @@ def test_dropped_response_after_commit_resolves_to_placed(sb: Sandbox, client: M
 
 
 def test_dropped_request_before_commit_stays_unknown_inside_the_settle_window_and_resends_once(
-        sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "drop_before_commit", times=1)
@@ -76,8 +78,9 @@ def test_dropped_request_before_commit_stays_unknown_inside_the_settle_window_an
     assert "not_placed" not in [o["outcome"] for o in ledger.outcomes(ticket.external_id)]
 
 
-def test_not_placed_after_the_settle_window_then_submitted_again(sb: Sandbox, client: MintedClient,
-                                                                 ledger: Ledger) -> None:
+def test_not_placed_after_the_settle_window_then_submitted_again(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "drop_before_commit", times=1)
@@ -114,8 +117,9 @@ def test_intent_is_durable_before_the_request_is_sent(sb: Sandbox, client: Minte
     deadline = time.monotonic() + 5
     row = None
     while row is None and time.monotonic() < deadline:
-        row = other.execute("SELECT state, request_body FROM intents WHERE external_id = ?",
-                            (ticket.external_id,)).fetchone()
+        row = other.execute(
+            "SELECT state, request_body FROM intents WHERE external_id = ?", (ticket.external_id,)
+        ).fetchone()
         time.sleep(0.01)
     assert row is not None and row[0] == "open"
     assert ticket.external_id in row[1]
@@ -127,7 +131,9 @@ def test_intent_is_durable_before_the_request_is_sent(sb: Sandbox, client: Minte
         assert second.reconcile(client).filter(status="unknown")["external_id"].to_list() == [ticket.external_id]
     worker.join(10)
     assert ticket.state == "placed"
-    assert other.execute("SELECT state FROM intents WHERE external_id = ?", (ticket.external_id,)).fetchone() == ("placed",)
+    assert other.execute("SELECT state FROM intents WHERE external_id = ?", (ticket.external_id,)).fetchone() == (
+        "placed",
+    )
 
 
 def test_double_submit_from_two_threads_sends_one_order(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
@@ -151,8 +157,9 @@ def test_double_submit_from_two_threads_sends_one_order(sb: Sandbox, client: Min
     assert len(orders_with(sb, ticket.external_id)) == 1
 
 
-def test_double_submit_waiter_gets_the_first_outcome_when_it_is_unknown(sb: Sandbox, client: MintedClient,
-                                                                        ledger: Ledger) -> None:
+def test_double_submit_waiter_gets_the_first_outcome_when_it_is_unknown(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(client, {"GAG": 12}, ledger=ledger)
     ticket.quote()
     sb.faults.inject("sell", "drop_after_commit", times=1)
@@ -163,7 +170,7 @@ def test_double_submit_waiter_gets_the_first_outcome_when_it_is_unknown(sb: Sand
         start.wait()
         try:
             ticket.submit()
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=click) for _ in range(2)]
@@ -206,12 +213,17 @@ CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize(("when", "expected"), [("after_response", "resolved_placed"), ("before_send", "resolved_not_placed")])
-def test_process_killed_between_send_and_settle_is_reconciled(sb: Sandbox, client: MintedClient, ledger: Ledger,
-                                                              when: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("when", "expected"), [("after_response", "resolved_placed"), ("before_send", "resolved_not_placed")]
+)
+def test_process_killed_between_send_and_settle_is_reconciled(
+    sb: Sandbox, client: MintedClient, ledger: Ledger, when: str, expected: str
+) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, sb.url, sb.username, str(ledger.path), when, sb.clock.now().isoformat()],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "MINTED_PASSWORD": sb.password},
     )
     assert child.stdout is not None
@@ -244,7 +256,9 @@ def test_process_killed_between_send_and_settle_is_reconciled(sb: Sandbox, clien
     assert ledger.reconcile(client)["status"].to_list() == ["match"]
 
 
-def test_two_hundred_sells_with_random_faults_agree_one_to_one(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+def test_two_hundred_sells_with_random_faults_agree_one_to_one(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     rng = random.Random(20261102)
     faults = [None] * 6 + ["drop_after_commit", "drop_before_commit", "status", "latency"]
     skus = [w for w in ("GAG", "GAU", "GPT")]
@@ -270,10 +284,8 @@ def test_two_hundred_sells_with_random_faults_agree_one_to_one(sb: Sandbox, clie
         if ticket.resolve() == "unknown":
             if rng.random() < 0.5:
                 sb.faults.inject("sell", rng.choice(["drop_after_commit", "drop_before_commit"]), times=1)
-            try:
+            with contextlib.suppress(OutcomeUnknownError):
                 ticket.resend()
-            except OutcomeUnknownError:
-                pass
     assert sb.faults.pending() == []
     existing = {o["external_id"] for o in sb.orders()}
     said_not_placed = {o["external_id"] for o in ledger.outcomes() if o["outcome"] == "not_placed"}
@@ -320,8 +332,9 @@ def test_customer_buy_with_dropped_response_is_placed_once(sb: Sandbox, client: 
     assert ledger.intent(ticket.external_id).customer_external_id == customer  # type: ignore[union-attr]
 
 
-def test_a_late_first_attempt_is_caught_by_the_duplicate_refusal(sb: Sandbox, client: MintedClient,
-                                                                 ledger: Ledger) -> None:
+def test_a_late_first_attempt_is_caught_by_the_duplicate_refusal(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     """The first attempt lands after the ticket resent: the API refuses the duplicate, the ticket adopts."""
     ticket = SellTicket(client, {"GAG": 4}, ledger=ledger)
     quote = ticket.quote()
@@ -334,7 +347,9 @@ def test_a_late_first_attempt_is_caught_by_the_duplicate_refusal(sb: Sandbox, cl
     assert ticket.state == "placed"
     assert len(orders_with(sb, ticket.external_id)) == 1
     assert [(o["outcome"], o["via"]) for o in ledger.outcomes(ticket.external_id)][-2:] == [
-        ("sent", "intent"), ("placed", "duplicate")]
+        ("sent", "intent"),
+        ("placed", "duplicate"),
+    ]
 
 
 def test_seeded_ids_already_journaled_are_skipped(sb: Sandbox, ledger: Ledger) -> None:

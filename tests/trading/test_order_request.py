@@ -25,8 +25,10 @@ class Quoted:
 
 def test_the_content_is_the_documented_body_with_exact_numbers() -> None:
     request = OrderRequest.build("buy", Quoted(), {"GAU": Decimal("0.1250"), "GAG": "3"}, external_id="ML-0123456789AB")
-    assert request.content == (b'{"price_token":"t85QBvvn1GHeOslKuiJm7CF0M0lpwU26","external_id":"ML-0123456789AB",'
-                               b'"currency_code":"GBP","items":[{"sku":"GAU","amount":0.125},{"sku":"GAG","amount":3}]}')
+    assert request.content == (
+        b'{"price_token":"t85QBvvn1GHeOslKuiJm7CF0M0lpwU26","external_id":"ML-0123456789AB",'
+        b'"currency_code":"GBP","items":[{"sku":"GAU","amount":0.125},{"sku":"GAG","amount":3}]}'
+    )
     assert json.loads(request.content) == json.loads(json.dumps(request.body, default=str).replace('"0.125"', "0.125"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.external_id = "ML-000000000000"  # type: ignore[misc]
@@ -40,11 +42,18 @@ def test_a_fresh_token_changes_only_the_token() -> None:
         request.with_token(Quoted(token="X1", currency="TRY"))
 
 
-@pytest.mark.parametrize(("items", "field"), [
-    ({"GAG": "1__0"}, "items.GAG.amount"), ({"GAG": "٥"}, "items.GAG.amount"), ({"GAG": "５"}, "items.GAG.amount"),
-    ({"GAG": "1e3"}, "items.GAG.amount"), ({"GAG": "4.99999999999999999999999999999"}, "items.GAG.amount"),
-    ({"GAG": 2.5}, "items.GAG.amount"), ({"gag": 1}, "items.gag"),
-])
+@pytest.mark.parametrize(
+    ("items", "field"),
+    [
+        ({"GAG": "1__0"}, "items.GAG.amount"),
+        ({"GAG": "٥"}, "items.GAG.amount"),
+        ({"GAG": "５"}, "items.GAG.amount"),
+        ({"GAG": "1e3"}, "items.GAG.amount"),
+        ({"GAG": "4.99999999999999999999999999999"}, "items.GAG.amount"),
+        ({"GAG": 2.5}, "items.GAG.amount"),
+        ({"gag": 1}, "items.gag"),
+    ],
+)
 def test_bad_items_are_refused_naming_the_field(items: dict, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         OrderRequest.build("sell", Quoted(), items, external_id="ML-0123456789AB")
@@ -70,8 +79,12 @@ def test_differences_name_side_items_and_customer() -> None:
     assert order.raw.get("tx_type") == "oneoffpurchase" and order.type is None  # a side we cannot read
     side = "buy"
     customer = order.customer.external_id if order.customer else None
-    ours = OrderRequest.build(side, Quoted(customer_external_id=customer), {"GAG": total} if None in grams or "?" in grams
-                              else grams, external_id="ML-0123456789AB")
+    ours = OrderRequest.build(
+        side,
+        Quoted(customer_external_id=customer),
+        {"GAG": total} if None in grams or "?" in grams else grams,
+        external_id="ML-0123456789AB",
+    )
     assert ours.differences(order) == []
     assert dataclasses.replace(ours, side="sell").differences(order) == []  # the side cannot be disproved
     typed = dataclasses.replace(order, type="Buy")

@@ -32,8 +32,9 @@ from .conftest import sells_sent
         ({"items": {"GAG": 1}, "external_id": "x" * 65}, "external_id"),
     ],
 )
-def test_bad_input_fails_at_once_naming_the_field(sb: Sandbox, client: MintedClient, ledger: Ledger,
-                                                  kwargs: dict, field: str) -> None:
+def test_bad_input_fails_at_once_naming_the_field(
+    sb: Sandbox, client: MintedClient, ledger: Ledger, kwargs: dict, field: str
+) -> None:
     before = len(sb.requests)
     with pytest.raises(ValidationError) as caught:
         SellTicket(client, ledger=ledger, **kwargs)
@@ -79,7 +80,9 @@ def test_buy_preview_uses_buy_price_above_spot(client: MintedClient, ledger: Led
     assert line.price > line.spot_price and line.spread > 0
 
 
-def test_submit_places_once_and_a_second_submit_sends_nothing(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+def test_submit_places_once_and_a_second_submit_sends_nothing(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     ticket = SellTicket(client, {"GAG": 250}, ledger=ledger)
     ticket.quote()
     expected = ticket.preview().total
@@ -159,8 +162,9 @@ def test_a_ledger_refuses_a_client_of_another_host(client: MintedClient, ledger:
             SellTicket(other_client, {"GAG": 1}, ledger=ledger)
 
 
-def test_default_ledger_is_per_environment_and_host(client: MintedClient, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_ledger_is_per_environment_and_host(
+    client: MintedClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MINTED_LAB_HOME", str(tmp_path))
     ticket = SellTicket(client, {"GAG": 1})
     assert ticket.ledger.path.parent == tmp_path

@@ -38,8 +38,9 @@ def explorer(history: Sandbox) -> Iterator[OrdersExplorer]:
         view.close()
 
 
-def test_fetch_gives_the_sandbox_orders_with_progress_table_and_plot(history: Sandbox,
-                                                                    explorer: OrdersExplorer) -> None:
+def test_fetch_gives_the_sandbox_orders_with_progress_table_and_plot(
+    history: Sandbox, explorer: OrdersExplorer
+) -> None:
     progress: list[tuple[int, int]] = []
     explorer.progress.observe(lambda c: progress.append((c["new"], explorer.progress.max)), names="value")
     frame = explorer.fetch_button.click() or explorer.frame
@@ -70,9 +71,14 @@ def test_filters_reach_the_api(history: Sandbox, explorer: OrdersExplorer) -> No
     items = frames.items_frame(explorer.pages)
     assert items.filter(pl.col("sku") == "GAG")["guid"].n_unique() == frame.height
     assert frame["order_at"].min().date() >= date(2026, 8, 1)  # type: ignore[union-attr]
-    expected = [o for o in history.orders() if o["type"] == "Sell" and o["status_name"] == "Completed"
-                and any(i["sku"] == "GAG" for i in o["items"]) and o["order_at"][6:10] + o["order_at"][3:5]
-                + o["order_at"][0:2] >= "20260801"]
+    expected = [
+        o
+        for o in history.orders()
+        if o["type"] == "Sell"
+        and o["status_name"] == "Completed"
+        and any(i["sku"] == "GAG" for i in o["items"])
+        and o["order_at"][6:10] + o["order_at"][3:5] + o["order_at"][0:2] >= "20260801"
+    ]
     assert frame.height == len(expected)
 
 
@@ -109,7 +115,9 @@ def test_price_board_refresh_shows_every_sku_with_spreads(sb: Sandbox, client: M
     try:
         board.refresh_button.click()
         prices = client.product_prices("GBP")
-        assert [r["sku"] for r in board.rows()] == [p.sku for p in prices] == ["GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD"]
+        assert (
+            [r["sku"] for r in board.rows()] == [p.sku for p in prices] == ["GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD"]
+        )
         for name in ("Gold (GAU)", "Silver (GAG)", "Platinum (GPT)", "Palladium (GPD)", "B Gold (BGAU)"):
             assert name in board.table.value
         gold = next(r for r in board.rows() if r["sku"] == "GAU")
@@ -117,14 +125,18 @@ def test_price_board_refresh_shows_every_sku_with_spreads(sb: Sandbox, client: M
         assert gold["buy_spread"] == price.buy_price - price.spot_price > 0  # type: ignore[operator]
         assert gold["sell_spread"] == price.sell_price - price.spot_price < 0  # type: ignore[operator]
         assert gold["sell_spread_pct"] == pytest.approx(float((price.sell_price - price.spot_price) / price.spot_price))  # type: ignore[operator]
-        assert f"{gold['buy_spread']:+}" in board.table.value and f"{gold['sell_spread_pct']:+.2%}".replace("%", " %") in board.table.value
+        assert (
+            f"{gold['buy_spread']:+}" in board.table.value
+            and f"{gold['sell_spread_pct']:+.2%}".replace("%", " %") in board.table.value
+        )
         assert bytes(board.chart.value).startswith(PNG) and "SANDBOX" in board.badge.value
     finally:
         board.close()
 
 
-def test_price_board_keeps_snapshots_in_a_frame_and_the_ledger(sb: Sandbox, client: MintedClient,
-                                                               ledger: Ledger) -> None:
+def test_price_board_keeps_snapshots_in_a_frame_and_the_ledger(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     board = PriceBoard(client, ledger=ledger)
     try:
         board.refresh()

@@ -26,17 +26,21 @@ def quoted(form: SellForm, grams: str = "250", sku: str = "GAG") -> SellForm:
     return form
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("abc", "the digits 0-9"),
-    ("", "an amount in grams"),
-    ("-5", "a positive number of grams"),
-    ("2.5", "a whole number of grams"),
-    ("1000000000", "fewer than 1,000,000,000 grams"),
-    ("1e400000", "the digits 0-9"),
-    ("NaN", "the digits 0-9"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("abc", "the digits 0-9"),
+        ("", "an amount in grams"),
+        ("-5", "a positive number of grams"),
+        ("2.5", "a whole number of grams"),
+        ("1000000000", "fewer than 1,000,000,000 grams"),
+        ("1e400000", "the digits 0-9"),
+        ("NaN", "the digits 0-9"),
+    ],
+)
 def test_a_bad_amount_is_shown_under_the_amount_field_and_nothing_is_sent(
-        sb: Sandbox, form: SellForm, typed: str, expected: str) -> None:
+    sb: Sandbox, form: SellForm, typed: str, expected: str
+) -> None:
     before = len(sb.requests)
     form.amount.value = typed
     form.quote_button.click()
@@ -69,8 +73,15 @@ def test_quote_shows_a_preview_matching_the_quote_and_a_countdown(form: SellForm
     line = preview.lines[0]
     assert (line.sku, line.price, line.spot_price, line.amount) == ("GAG", price.sell_price, price.spot_price, 250)
     assert line.total == (price.sell_price * 250).quantize(Decimal("0.01"))  # type: ignore[operator]
-    for text in ("Silver (GAG)", str(price.sell_price), str(price.spot_price), f"{line.spread:+}", str(line.total),
-                 "sell price / g", form.ticket.external_id):  # type: ignore[union-attr]
+    for text in (
+        "Silver (GAG)",
+        str(price.sell_price),
+        str(price.spot_price),
+        f"{line.spread:+}",
+        str(line.total),
+        "sell price / g",
+        form.ticket.external_id,
+    ):  # type: ignore[union-attr]
         assert text in form.preview.value
     assert form.countdown_text() == "quote valid for 4:00 (240 s)"
     assert "240 s" in form.countdown.value
@@ -89,7 +100,8 @@ def test_countdown_text_follows_the_quote_clock(sb: Sandbox, form: SellForm) -> 
 
 
 def test_the_refresher_thread_updates_the_label_by_itself_and_stops_on_close(
-        sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     form = SellForm(client, ledger, tick_seconds=0.05)
     quoted(form)
     sb.clock.advance(10)
@@ -102,8 +114,9 @@ def test_the_refresher_thread_updates_the_label_by_itself_and_stops_on_close(
     assert live_threads() == [] and form.closed
 
 
-def test_the_refresher_stops_by_itself_when_the_quote_expires(sb: Sandbox, client: MintedClient,
-                                                              ledger: Ledger) -> None:
+def test_the_refresher_stops_by_itself_when_the_quote_expires(
+    sb: Sandbox, client: MintedClient, ledger: Ledger
+) -> None:
     form = SellForm(client, ledger, tick_seconds=0.05)
     quoted(form)
     sb.clock.advance(300)
@@ -139,7 +152,10 @@ def test_confirm_and_sell_shows_the_sandbox_order(sb: Sandbox, form: SellForm) -
     assert f'<b class="ml-order-code">{order["order_code"]}</b>' in form.result_html.value
     assert f"{Decimal(str(order['total'])):.2f} GBP" in form.result_html.value
     assert order["external_id"] == form.ticket.external_id  # type: ignore[union-attr]
-    assert form.result_text() == f"placed order {order['order_code']}, Pending, total {Decimal(str(order['total'])):.2f} GBP"
+    assert (
+        form.result_text()
+        == f"placed order {order['order_code']}, Pending, total {Decimal(str(order['total'])):.2f} GBP"
+    )
     assert form.sell_button.disabled and not form.confirm.value and form.field_errors == {}
     assert not form.countdown_running
 
@@ -269,8 +285,10 @@ def test_the_environment_badge_is_always_shown(form: SellForm) -> None:
 
 
 def test_production_requires_typing_the_environment_name(sb: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with MintedClient(sb.url, sb.username, sb.password, environment="production", clock=sb.clock.now) as client, \
-            Ledger.for_client(client, directory=tmp_path) as ledger:
+    with (
+        MintedClient(sb.url, sb.username, sb.password, environment="production", clock=sb.clock.now) as client,
+        Ledger.for_client(client, directory=tmp_path) as ledger,
+    ):
         form = SellForm(client, ledger)
         try:
             assert "PRODUCTION" in form.badge.value and ENVIRONMENT_COLOURS["production"] in form.badge.value

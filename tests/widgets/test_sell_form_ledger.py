@@ -20,8 +20,9 @@ def reopen_read_only(ledger: Ledger) -> None:
     """Swap the ledger's connection for a read-only one, as on a read-only disk."""
     assert ledger._conn is not None
     ledger._conn.close()
-    ledger._conn = sqlite3.connect(f"file:{ledger.path}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)
+    ledger._conn = sqlite3.connect(
+        f"file:{ledger.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+    )
 
 
 def shown(form: SellForm) -> str:
@@ -55,7 +56,8 @@ def test_a_ledger_turned_read_only_before_sell_sends_nothing(sb: Sandbox, form: 
 
 
 def test_a_default_ledger_folder_that_cannot_be_made_is_reported_by_quote(
-        sb: Sandbox, client: MintedClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sb: Sandbox, client: MintedClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     not_a_folder = tmp_path / "home-is-a-file"
     not_a_folder.write_text("")
     monkeypatch.setenv("MINTED_LAB_HOME", str(not_a_folder))
@@ -87,8 +89,7 @@ def test_send_again_on_a_read_only_ledger_sends_nothing(sb: Sandbox, form: SellF
     assert form.ticket.state == "unknown" and form.resend_button.layout.display is None
 
 
-def test_resolve_on_a_read_only_ledger_says_so_and_stays_unknown(sb: Sandbox, form: SellForm,
-                                                                 ledger: Ledger) -> None:
+def test_resolve_on_a_read_only_ledger_says_so_and_stays_unknown(sb: Sandbox, form: SellForm, ledger: Ledger) -> None:
     form.amount.value = "5"
     form.quote_button.click()
     form.confirm.value = True
@@ -101,7 +102,8 @@ def test_resolve_on_a_read_only_ledger_says_so_and_stays_unknown(sb: Sandbox, fo
 
 
 def test_an_order_the_ledger_could_not_record_is_shown_placed_with_the_failure(
-        sb: Sandbox, form: SellForm, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    sb: Sandbox, form: SellForm, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise LedgerDiskFullError(f"the ledger {ledger.path}: the disk is full while settling")
 
@@ -121,7 +123,8 @@ def test_an_order_the_ledger_could_not_record_is_shown_placed_with_the_failure(
 
 
 def test_an_unexpected_failure_in_a_click_is_shown_not_only_logged(
-        sb: Sandbox, form: SellForm, client: MintedClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    sb: Sandbox, form: SellForm, client: MintedClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the quote endpoint exploded")
 

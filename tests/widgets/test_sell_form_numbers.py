@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from minted_lab import _validate
+from minted_lab import validate
 from minted_lab.client import MintedClient
 from minted_lab.ledger import Ledger
 from minted_lab.sandbox import Sandbox
@@ -28,7 +28,8 @@ def any_form(request: pytest.FixtureRequest, client: MintedClient, ledger: Ledge
 
 @pytest.mark.parametrize("typed", LOOKALIKES)
 def test_lookalike_numbers_are_refused_under_the_grams_field_and_nothing_is_quoted(
-        sb: Sandbox, any_form: TicketForm, typed: str) -> None:
+    sb: Sandbox, any_form: TicketForm, typed: str
+) -> None:
     any_form.amount.value = typed
     any_form.quote_button.click()
     assert set(any_form.field_errors) == {"amount"}
@@ -69,13 +70,13 @@ def test_a_buy_keeps_its_decimals_exactly(sb: Sandbox, client: MintedClient, led
 
 def test_the_form_parses_only_through_the_validator(monkeypatch: pytest.MonkeyPatch, form: SellForm) -> None:
     seen: list[tuple[str, str]] = []
-    original = _validate.number_text
+    original = validate.number_text
 
     def spy(text: str, field: str) -> Decimal:
         seen.append((text, field))
         return original(text, field)
 
-    monkeypatch.setattr(_validate, "number_text", spy)
+    monkeypatch.setattr(validate, "number_text", spy)
     form.amount.value = " 25 "
     assert form.parse_amount() == 25
     assert seen == [(" 25 ", "amount")]

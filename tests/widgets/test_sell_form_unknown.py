@@ -76,12 +76,14 @@ def timed_out_then_refused(sb: Sandbox, form: SellForm, ledger: Ledger) -> str:
     assert "Send again" in form.notice
     assert sb.wait_idle()
     assert len(sent(sb, "sell")) == 1 and [o["external_id"] for o in sb.orders()] == [eid], (
-        "the slow sell landed after the client gave up")
+        "the slow sell landed after the client gave up"
+    )
     return eid
 
 
-def test_send_again_after_the_slow_sell_lands_ends_with_one_order(sb: Sandbox, slow_form: SellForm,
-                                                                  ledger: Ledger) -> None:
+def test_send_again_after_the_slow_sell_lands_ends_with_one_order(
+    sb: Sandbox, slow_form: SellForm, ledger: Ledger
+) -> None:
     eid = timed_out_then_refused(sb, slow_form, ledger)
     slow_form.resend_button.click()
     orders = sb.orders()
@@ -101,8 +103,9 @@ def test_send_again_after_the_slow_sell_lands_ends_with_one_order(sb: Sandbox, s
     assert len(sent(sb, "sell")) == 2 and len(sb.orders()) == 1
 
 
-def test_an_explicit_new_order_gives_two_orders_and_the_ledger_records_both(sb: Sandbox, slow_form: SellForm,
-                                                                            ledger: Ledger) -> None:
+def test_an_explicit_new_order_gives_two_orders_and_the_ledger_records_both(
+    sb: Sandbox, slow_form: SellForm, ledger: Ledger
+) -> None:
     eid = timed_out_then_refused(sb, slow_form, ledger)
     first = slow_form.ticket
 
@@ -133,8 +136,9 @@ def test_an_explicit_new_order_gives_two_orders_and_the_ledger_records_both(sb: 
     assert len(sent(sb, "sell")) == 2
 
 
-def test_a_dropped_request_stays_unknown_until_send_again_places_it_once(sb: Sandbox, form: SellForm,
-                                                                        ledger: Ledger) -> None:
+def test_a_dropped_request_stays_unknown_until_send_again_places_it_once(
+    sb: Sandbox, form: SellForm, ledger: Ledger
+) -> None:
     eid = sell_into(sb, form, "drop_before_commit")
     form.resolve_button.click()
     assert form.ticket.state == "unknown" and sb.orders() == []  # type: ignore[union-attr]
@@ -154,7 +158,8 @@ def test_a_dropped_request_stays_unknown_until_send_again_places_it_once(sb: San
 
 
 def test_after_the_settle_window_it_is_not_placed_and_send_again_shows_new_prices_first(
-        sb: Sandbox, form: SellForm, client: MintedClient) -> None:
+    sb: Sandbox, form: SellForm, client: MintedClient
+) -> None:
     eid = sell_into(sb, form, "drop_before_commit")
     sb.clock.advance(client.settle_window - 1)
     form.resolve_button.click()
@@ -201,7 +206,8 @@ def test_send_again_with_an_expired_quote_asks_to_confirm_the_new_prices(sb: San
 
 
 def test_another_form_on_the_same_ledger_sees_the_earlier_sell_and_resolves_it(
-        sb: Sandbox, form: SellForm, client: MintedClient, ledger: Ledger) -> None:
+    sb: Sandbox, form: SellForm, client: MintedClient, ledger: Ledger
+) -> None:
     eid = sell_into(sb, form, "drop_after_commit")
     later = SellForm(client, ledger)
     try:
@@ -237,8 +243,11 @@ def test_a_conflict_shows_its_message_and_disables_sell_and_send_again(sb: Sandb
             assert "ml-outcome-conflict" in form.result_html.value and "was never placed" in form.result_text()
             assert form.sell_button.disabled and form.resend_button.disabled
             assert form.resend_button.layout.display == "none"
-            assert form.submit_blocker() == form.resend_blocker() == (
-                f"{taken} belongs to another order at the API: quote again for a new order")
+            assert (
+                form.submit_blocker()
+                == form.resend_blocker()
+                == (f"{taken} belongs to another order at the API: quote again for a new order")
+            )
             sells = len(sent(sb, "sell"))
             form.sell_button.click()
             assert form.resend() is None and len(sent(sb, "sell")) == sells
@@ -250,8 +259,9 @@ def test_a_conflict_shows_its_message_and_disables_sell_and_send_again(sb: Sandb
             form.close()
 
 
-def test_an_unsettled_sell_does_not_hold_up_a_buy(sb: Sandbox, form: SellForm, client: MintedClient,
-                                                  ledger: Ledger) -> None:
+def test_an_unsettled_sell_does_not_hold_up_a_buy(
+    sb: Sandbox, form: SellForm, client: MintedClient, ledger: Ledger
+) -> None:
     sell_into(sb, form, "drop_before_commit")
     buy = BuyForm(client, ledger)
     try:

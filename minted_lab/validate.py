@@ -1,4 +1,8 @@
-"""Checks made before anything is sent: input the API would refuse fails here, naming the field."""
+"""Checks made before anything is sent: input the API would refuse fails here, naming the field.
+
+Public: the client, the tickets and the forms all parse user input through these functions, so
+"1_0" or "٥" is refused in the same words everywhere.
+"""
 
 from __future__ import annotations
 
@@ -79,8 +83,7 @@ def number_text(text: str, field: str) -> Decimal:
     """
     stripped = text.strip()
     if not _NUMBER_TEXT.fullmatch(stripped):
-        raise ValidationError(field, "a number written with the digits 0-9 and at most one '.', "
-                                     "like 250 or 0.5", text)
+        raise ValidationError(field, "a number written with the digits 0-9 and at most one '.', like 250 or 0.5", text)
     try:
         return Decimal(stripped)
     except InvalidOperation:  # pragma: no cover - the pattern only lets valid numbers through
@@ -91,8 +94,9 @@ def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, bool):
         raise ValidationError(field, "a number of grams (int, Decimal or str), not a bool", value)
     if isinstance(value, float):
-        raise ValidationError(field, "an int, Decimal or str: a float is ambiguous money "
-                                     f"(write Decimal({str(value)!r}))", value)
+        raise ValidationError(
+            field, f"an int, Decimal or str: a float is ambiguous money (write Decimal({str(value)!r}))", value
+        )
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, Decimal):
@@ -192,8 +196,15 @@ def order_filters(filters: Mapping[str, Any], statuses: Mapping[str, int] | None
     ``sku``, ``customer_external_id``, ``sort_by``, ``sort_type``. The API's own names work too.
     ``statuses`` maps lower-case status names to ids (needed only when a name is given).
     """
-    aliases = {"startDate": "start_date", "endDate": "end_date", "sortBy": "sort_by", "sortType": "sort_type",
-               "type": "tx_type", "types": "tx_type", "customer": "customer_external_id"}
+    aliases = {
+        "startDate": "start_date",
+        "endDate": "end_date",
+        "sortBy": "sort_by",
+        "sortType": "sort_type",
+        "type": "tx_type",
+        "types": "tx_type",
+        "customer": "customer_external_id",
+    }
     params: dict[str, str] = {}
     for key, value in filters.items():
         name = aliases.get(key, key)
