@@ -185,10 +185,21 @@ class Preview:
         left = "quote expired: quote again" if self.expired else f"quote valid for {self.seconds_left} s"
         return f"{self.side.capitalize()} {self.external_id}{who}: total {self.total} {self.currency} ({left})"
 
-    def __repr__(self) -> str:
-        price = "sell price" if self.side == "sell" else "buy price"
-        header = ("sku", f"{price}/g", "spot/g", "spread/g", "spread", "grams", "total")
-        rows = [header] + [
+    def columns(self, per_gram: str = "/g") -> tuple[str, ...]:
+        """The preview's column names (``per_gram`` is how "per gram" is written: ``/g`` or `` / g``)."""
+        return (
+            "sku",
+            f"{self.side} price{per_gram}",
+            f"spot{per_gram}",
+            f"spread{per_gram}",
+            "spread",
+            "grams",
+            "total",
+        )
+
+    def cells(self) -> list[tuple[str, ...]]:
+        """One row of text per SKU, as every rendering of the preview shows it."""
+        return [
             (
                 l.sku,
                 str(l.price),
@@ -200,7 +211,10 @@ class Preview:
             )
             for l in self.lines
         ]
-        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def __repr__(self) -> str:
+        rows = [self.columns(), *self.cells()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         table = "\n".join(
             "  "
             + "  ".join(
@@ -211,15 +225,8 @@ class Preview:
         return f"<Preview {self._headline()}>\n{table}"
 
     def _repr_html_(self) -> str:
-        price = "sell price" if self.side == "sell" else "buy price"
-        head = "".join(
-            f"<th>{h}</th>" for h in ("sku", f"{price} / g", "spot / g", "spread / g", "spread", "grams", "total")
-        )
-        body = "".join(
-            f"<tr><td>{html.escape(l.sku)}</td><td>{l.price}</td><td>{l.spot_price}</td><td>{l.spread:+}</td>"
-            f"<td>{l.spread_pct:+.2%}</td><td>{l.amount}</td><td>{l.total}</td></tr>"
-            for l in self.lines
-        )
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns(" / g"))
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.cells())
         return (
             f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
