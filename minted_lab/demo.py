@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 import tempfile
 import time
 from collections.abc import Callable
@@ -92,7 +93,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         orders, items = frames.unique_orders(orders), frames.unique_orders(items)
         print(
             f"\nHistory: {orders.height} orders on {len(pages)} pages in {time.perf_counter() - pulled:.1f} s, "
-            f"{orders['order_at'].min():%Y-%m-%d} to {orders['order_at'].max():%Y-%m-%d}"
+            f"{_day(orders['order_at'].min())} to {_day(orders['order_at'].max())}"
         )
         print(_history_summary(orders))
         ledger.close()
@@ -194,3 +195,8 @@ def _size(path: Path) -> str:
     """A file's size for people: ``89 KiB``."""
     size = path.stat().st_size
     return f"{size / 1024:,.0f} KiB" if size >= 1024 else f"{size} B"
+
+
+def _day(value: object) -> str:
+    """A frame's min/max time as its date (polars types the result loosely)."""
+    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else str(value)

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import polars as pl
-
-from minted_lab import validate
+from minted_lab import catalog, validate
 from minted_lab._http import new_external_id
+from minted_lab.catalog import DIGITAL_SKUS, Side
 from minted_lab.errors import (
     APIError,
     AuthenticationError,
@@ -39,14 +38,12 @@ from minted_lab.errors import (
     RateLimitError,
     ValidationError,
 )
-from minted_lab.frames import GRAMS, MONEY
 from minted_lab.ledger import (
     ExternalIdConflictError,
     Intent,
     Ledger,
     LedgerBusyError,
     LedgerError,
-    Side,
     shared_ledger,
 )
 from minted_lab.ledger.reconcile import conflict_text
@@ -54,12 +51,14 @@ from minted_lab.models import Order, OrderResult, Quote
 from minted_lab.order_request import OrderRequest, items_text, same_items
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from minted_lab.client import MintedClient
 
 __all__ = [
     "BuyTicket",
     "DIGITAL_SKUS",
-    "PREVIEW_SCHEMA",
+    "preview_schema",
     "Preview",
     "PreviewLine",
     "QuoteTooOldError",
@@ -77,22 +76,36 @@ GATEWAY_REFUSALS: tuple[type[APIError], ...] = (AuthenticationError, PermissionD
 """Refusals the API gives before it looks at an order (credentials, rights, rate): they create nothing."""
 
 CENT = Decimal("0.01")
-DIGITAL_SKUS: tuple[str, ...] = ("GAU", "GAG", "BGAU", "BGAG", "GPT", "GPD")
-"""The documented digital SKUs a ticket accepts (gold, silver, their "B" variants, platinum, palladium)."""
 
-PREVIEW_SCHEMA = pl.Schema(
-    {
-        "sku": pl.String,
-        "price": MONEY,
-        "spot_price": MONEY,
-        "spread": MONEY,
-        "spread_pct": pl.Float64,
-        "amount": GRAMS,
-        "total": MONEY,
-    }
-)
-"""Columns of :attr:`Preview.frame`, as in ``frames.ITEMS_SCHEMA``: per gram ``price`` (sell or buy),
-``spread = price - spot_price``, ``spread_pct = spread / spot_price`` (a ratio, -0.05 = -5 %)."""
+
+def preview_schema() -> pl.Schema:
+    """Columns of :attr:`Preview.frame`, as in ``frames.ITEMS_SCHEMA``: per gram ``price`` (sell or buy),
+    ``spread = price - spot_price``, ``spread_pct = spread / spot_price`` (a ratio, -0.05 = -5 %).
+
+    Built on first use, so selling never loads polars.
+    """
+    import polars as pl
+
+    from minted_lab.frames import GRAMS, MONEY
+
+    return pl.Schema(
+        {
+            "sku": pl.String,
+            "price": MONEY,
+            "spot_price": MONEY,
+            "spread": MONEY,
+            "spread_pct": pl.Float64,
+            "amount": GRAMS,
+            "total": MONEY,
+        }
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``PREVIEW_SCHEMA``, made when first asked for (see :func:`preview_schema`)."""
+    if name == "PREVIEW_SCHEMA":
+        return preview_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TicketError(MintedError):
@@ -131,12 +144,13 @@ class PreviewLine:
     @property
     def spread(self) -> Decimal:
         """``price - spot``: negative on a sell (paid below spot), positive on a buy."""
-        return self.price - self.spot_price
+        return catalog.spread(self.price, self.spot_price)
 
     @property
     def spread_pct(self) -> float:
         """The spread as a ratio of spot (-0.05 is 5 % below spot), as in the frames module."""
-        return float(self.spread / self.spot_price) if self.spot_price else float("nan")
+        ratio = catalog.spread_ratio(self.price, self.spot_price)
+        return float("nan") if ratio is None else ratio
 
 
 @dataclass(frozen=True)
@@ -163,7 +177,9 @@ class Preview:
 
     @property
     def frame(self) -> pl.DataFrame:
-        """The lines as a polars frame (:data:`PREVIEW_SCHEMA`)."""
+        """The lines as a polars frame (:func:`preview_schema`)."""
+        import polars as pl
+
         return pl.DataFrame(
             [
                 {
@@ -177,7 +193,7 @@ class Preview:
                 }
                 for line in self.lines
             ],
-            schema=PREVIEW_SCHEMA,
+            schema=preview_schema(),
         )
 
     def _headline(self) -> str:

@@ -14,21 +14,20 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
 from minted_lab.errors import MintedError
-from minted_lab.frames import MONEY
 from minted_lab.ledger.errors import LedgerBusyError
 from minted_lab.ledger.journal import Intent, Ledger
 from minted_lab.order_request import items_text, order_differences, order_items
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from minted_lab.client import MintedClient
     from minted_lab.models import Order
 
 __all__ = [
     "OUR_EXTERNAL_ID",
-    "RECONCILE_SCHEMA",
+    "reconcile_schema",
     "RECONCILE_STATUSES",
     "conflict_text",
     "reconcile",
@@ -53,24 +52,40 @@ RECONCILE_STATUSES: dict[str, str] = {
 }
 """Every value of the reconcile frame's ``status`` column, with what it means."""
 
-RECONCILE_SCHEMA = pl.Schema(
-    {
-        "status": pl.String,
-        "detail": pl.String,
-        "external_id": pl.String,
-        "type": pl.String,
-        "ledger_state": pl.String,
-        "order_code": pl.String,
-        "guid": pl.String,
-        "ledger_items": pl.String,
-        "api_items": pl.String,
-        "ledger_total": MONEY,
-        "api_total": MONEY,
-        "ledger_status": pl.String,
-        "api_status": pl.String,
-    }
-)
-"""Columns of :func:`reconcile`; items are written ``"GAG 250"``, several joined by ``", "``."""
+
+def reconcile_schema() -> pl.Schema:
+    """Columns of :func:`reconcile`; items are written ``"GAG 250"``, several joined by ``", "``.
+
+    Built on first use: settling an intent never loads polars, only the comparison frame does.
+    """
+    import polars as pl
+
+    from minted_lab.frames import MONEY
+
+    return pl.Schema(
+        {
+            "status": pl.String,
+            "detail": pl.String,
+            "external_id": pl.String,
+            "type": pl.String,
+            "ledger_state": pl.String,
+            "order_code": pl.String,
+            "guid": pl.String,
+            "ledger_items": pl.String,
+            "api_items": pl.String,
+            "ledger_total": MONEY,
+            "api_total": MONEY,
+            "ledger_status": pl.String,
+            "api_status": pl.String,
+        }
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``RECONCILE_SCHEMA``, made when first asked for (see :func:`reconcile_schema`)."""
+    if name == "RECONCILE_SCHEMA":
+        return reconcile_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def conflict_text(intent: Intent, order: Order, differences: list[str]) -> str:
@@ -147,9 +162,9 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
     if start is not None:
         filters["start_date"] = start - timedelta(days=1)
     api_orders: dict[str, Order] = {}
-    for order in client.iter_orders(**filters):
-        if order.external_id:
-            api_orders.setdefault(order.external_id, order)
+    for listed in client.iter_orders(**filters):
+        if listed.external_id:
+            api_orders.setdefault(listed.external_id, listed)
 
     for intent in ledger.intents():
         eid = intent.external_id
@@ -171,7 +186,9 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
         rows[external_id] = _row(
             "missing_in_ledger", f"the API has order {order.order_code}; this ledger never sent it", None, order
         )
-    return pl.DataFrame(list(rows.values()), schema=RECONCILE_SCHEMA)
+    import polars as pl
+
+    return pl.DataFrame(list(rows.values()), schema=reconcile_schema())
 
 
 def _compare(

@@ -23,7 +23,7 @@ from minted_lab.ledger import (
     LedgerLockedError,
     LedgerReadOnlyError,
 )
-from minted_lab.ledger.journal import _MIGRATIONS
+from minted_lab.ledger.schema import MIGRATIONS
 
 from .conftest import FakeOrder, sell_body
 
@@ -168,7 +168,7 @@ def test_a_ledger_held_by_another_process_is_named(ledger_path: Path) -> None:
 def test_a_version_1_ledger_is_upgraded_keeping_its_history(ledger_path: Path) -> None:
     raw = sqlite3.connect(ledger_path, isolation_level=None)
     raw.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    for statement in filter(str.strip, _MIGRATIONS[0].split(";")):
+    for statement in filter(str.strip, MIGRATIONS[0].split(";")):
         raw.execute(statement)
     raw.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     raw.execute(

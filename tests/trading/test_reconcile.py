@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -93,3 +94,23 @@ def test_orders_frame_holds_the_placed_orders(client: MintedClient, ledger: Ledg
     frame = ledger.orders_frame()
     assert frame.height == 3
     assert sorted(frame["external_id"].to_list()) == sorted(t.external_id for t in tickets)
+
+
+def test_a_ticket_left_unknown_takes_the_verdict_reconcile_reached_elsewhere(tmp_path: Path) -> None:
+    with Sandbox(seed=11) as sb, sb.client() as client:
+        ledger = Ledger.for_client(client, directory=tmp_path)
+        ticket = SellTicket(client, items={"GAG": 10}, ledger=ledger)
+        ticket.quote()
+        sb.faults.inject("sell", "drop_before_commit")
+        with pytest.raises(OutcomeUnknownError):
+            ticket.submit()
+        assert ticket.state == "unknown"
+        assert ledger.reconcile(client)["status"].to_list() == ["unknown"]
+        sb.clock.advance(client.settle_window)
+        assert ledger.reconcile(client)["status"].to_list() == ["resolved_not_placed"]
+        ticket.quote()
+        assert ticket.state == "quoted"
+        result = ticket.submit()
+        assert result.external_id == ticket.external_id
+        assert [o["external_id"] for o in sb.orders()] == [ticket.external_id]
+        ledger.close()
