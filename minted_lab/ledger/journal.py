@@ -20,6 +20,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -94,74 +95,27 @@ class Ledger(PriceSnapshots):
         twice). The check and the write are one transaction, so across threads and processes an
         ``external_id`` never serves two different orders: :class:`ExternalIdConflictError`.
         """
-        body = body_text(request_body)
-        stored_items = items_json(items)
-        now = now_text()
-        sent = iso_text(sent_at) or now
+        asked = _Asked(side, {k: Decimal(str(v)) for k, v in items.items()}, currency, customer_external_id or None)
+        now, sent = now_text(), iso_text(sent_at) or now_text()
         with self._write(doing=f"journaling {external_id}") as db:
-            row = db.execute(
-                "SELECT state, side, items, currency, customer_external_id, doubt_at, inflight_at"
-                " FROM intents WHERE external_id = ?",
-                (external_id,),
-            ).fetchone()
-            if row is None:
+            held = _held(db, external_id)
+            if held is None:
                 db.execute(
-                    "INSERT INTO intents (external_id, side, state, currency, customer_external_id, items,"
-                    " request_body, quote_id, quote_fixed_at, attempts, created_at, updated_at, inflight_at)"
+                    "INSERT INTO intents (external_id, side, state, currency, customer_external_id, items, request_body,"
+                    " quote_id, quote_fixed_at, attempts, created_at, updated_at, inflight_at)"
                     " VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                    (
-                        external_id,
-                        side,
-                        currency,
-                        customer_external_id,
-                        stored_items,
-                        body,
-                        quote_id,
-                        iso_text(quote_fixed_at),
-                        now,
-                        now,
-                        sent,
-                    ),
-                )
+                    (external_id, side, currency, customer_external_id, items_json(items), body_text(request_body),
+                     quote_id, iso_text(quote_fixed_at), now, now, sent),
+                )  # fmt: skip
             else:
-                state, held_side, held_items, held_currency, held_customer, doubt_at, inflight_at = row
-                held = {k: Decimal(a) for k, a in json.loads(held_items).items()}
-                if (held_side, held_currency, held_customer or None) != (
-                    side,
-                    currency,
-                    customer_external_id or None,
-                ) or not same_items(held, items):
-                    raise ExternalIdConflictError(
-                        f"{external_id} already belongs to another order in this ledger: a {held_side} of "
-                        f"{items_text(held)} {held_currency}{_for(held_customer)} ({state}), not a {side} of "
-                        f"{items_text(items)} {currency}{_for(customer_external_id)}; use a new external_id"
-                    )
-                if state == "placed":
-                    raise LedgerError(f"{external_id} is already placed; it is never sent again")
-                if state == "conflict":
-                    raise ExternalIdConflictError(
-                        f"{external_id} belongs to another order at the API; use a new external_id"
-                    )
-                if state == "open" and not resend:
-                    raise LedgerError(
-                        f"{external_id} has an open intent whose outcome is unknown: resolve it first "
-                        "(ticket.resolve()) or send the same request again (ticket.resend())"
-                    )
-                doubt = max((t for t in (doubt_at, inflight_at) if t is not None), default=None)  # same UTC ISO form
+                _refuse_unless_reopenable(external_id, held, asked, resend=resend)
+                doubt = held.doubt_since if held.state == "open" else None
                 db.execute(
                     "UPDATE intents SET state = 'open', request_body = ?, quote_id = ?, quote_fixed_at = ?,"
                     " attempts = attempts + 1, updated_at = ?, error = NULL, doubt_at = ?, inflight_at = ?"
                     " WHERE external_id = ?",
-                    (
-                        body,
-                        quote_id,
-                        iso_text(quote_fixed_at),
-                        now,
-                        doubt if state == "open" else None,
-                        sent,
-                        external_id,
-                    ),
-                )
+                    (body_text(request_body), quote_id, iso_text(quote_fixed_at), now, doubt, sent, external_id),
+                )  # fmt: skip
             attempt = db.execute("SELECT attempts FROM intents WHERE external_id = ?", (external_id,)).fetchone()[0]
             self._outcome(db, external_id, attempt, "sent", "intent", at=sent)
         return self._get(external_id)
@@ -490,3 +444,63 @@ def shared_ledger(client: MintedClient, directory: str | os.PathLike[str] | None
 
 def _for(customer: str | None) -> str:
     return f" for customer {customer}" if customer else ""
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What an attempt asks for, as the ledger compares it: side, grams per SKU, currency, customer."""
+
+    side: str
+    items: dict[str, Decimal]
+    currency: str
+    customer: str | None
+
+    def describe(self) -> str:
+        return f"a {self.side} of {items_text(self.items)} {self.currency}{_for(self.customer)}"
+
+
+@dataclass(frozen=True)
+class _Held:
+    """An intent already journaled under the id, as far as reopening it is concerned."""
+
+    state: str
+    order: _Asked
+    doubt_at: str | None
+    inflight_at: str | None
+
+    @property
+    def doubt_since(self) -> str | None:
+        """The later of the two doubt times (both are UTC ISO text of one form, so they sort as text)."""
+        return max((t for t in (self.doubt_at, self.inflight_at) if t is not None), default=None)
+
+
+def _held(db: sqlite3.Connection, external_id: str) -> _Held | None:
+    row = db.execute(
+        "SELECT state, side, items, currency, customer_external_id, doubt_at, inflight_at FROM intents"
+        " WHERE external_id = ?",
+        (external_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    state, side, items, currency, customer, doubt_at, inflight_at = row
+    held = {k: Decimal(a) for k, a in json.loads(items).items()}
+    return _Held(state, _Asked(side, held, currency, customer or None), doubt_at, inflight_at)
+
+
+def _refuse_unless_reopenable(external_id: str, held: _Held, asked: _Asked, *, resend: bool) -> None:
+    """Another attempt under a journaled id: only for the same order, never once placed or in conflict."""
+    same = (held.order.side, held.order.currency, held.order.customer) == (asked.side, asked.currency, asked.customer)
+    if not same or not same_items(held.order.items, asked.items):
+        raise ExternalIdConflictError(
+            f"{external_id} already belongs to another order in this ledger: {held.order.describe()} "
+            f"({held.state}), not {asked.describe()}; use a new external_id"
+        )
+    if held.state == "placed":
+        raise LedgerError(f"{external_id} is already placed; it is never sent again")
+    if held.state == "conflict":
+        raise ExternalIdConflictError(f"{external_id} belongs to another order at the API; use a new external_id")
+    if held.state == "open" and not resend:
+        raise LedgerError(
+            f"{external_id} has an open intent whose outcome is unknown: resolve it first "
+            "(ticket.resolve()) or send the same request again (ticket.resend())"
+        )

@@ -61,7 +61,7 @@ def _start(sb: Sandbox, home: Path, count: int, seed: int) -> subprocess.Popen[s
     return subprocess.Popen(
         [sys.executable, "-c", WORKER, sb.url, sb.username, str(count), str(seed), sb.clock.now().isoformat()],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=(home.parent / f"worker-{seed}.err").open("w"),
         text=True,
         env={**os.environ, "MINTED_PASSWORD": sb.password, "MINTED_LAB_HOME": str(home)},
     )
@@ -110,7 +110,8 @@ def test_many_processes_selling_through_faults_and_kills_agree_one_to_one(sb: Sa
             readers.append(_reader(children[-1], lines))
         time.sleep(0.01)
     for child in children:
-        assert child.wait(60) in (0, -signal.SIGKILL)
+        seed = child.args[5]  # type: ignore[index]
+        assert child.wait(60) in (0, -signal.SIGKILL), (home.parent / f"worker-{seed}.err").read_text()
     for reader in readers:
         reader.join(10)
     sb.faults.clear()
