@@ -94,53 +94,74 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
-    from minted_lab.client import AsyncMintedClient, MintedClient
-    from minted_lab.config import Settings
+    from minted_lab.client import (
+        AsyncMintedClient as AsyncMintedClient,
+        MintedClient as MintedClient,
+    )
+    from minted_lab.config import (
+        Settings as Settings,
+    )
     from minted_lab.errors import (
-        APIError,
-        AuthenticationError,
-        ConfigurationError,
-        DuplicateExternalIdError,
-        MintedError,
-        NotFoundError,
-        NotSentError,
-        OutcomeUnknownError,
-        ParameterError,
-        PermissionDeniedError,
-        QuoteExpiredError,
-        RateLimitError,
-        ResponseFormatError,
-        ServerError,
-        TransportError,
-        ValidationError,
+        APIError as APIError,
+        AuthenticationError as AuthenticationError,
+        ConfigurationError as ConfigurationError,
+        DuplicateExternalIdError as DuplicateExternalIdError,
+        MintedError as MintedError,
+        NotFoundError as NotFoundError,
+        NotSentError as NotSentError,
+        OutcomeUnknownError as OutcomeUnknownError,
+        ParameterError as ParameterError,
+        PermissionDeniedError as PermissionDeniedError,
+        QuoteExpiredError as QuoteExpiredError,
+        RateLimitError as RateLimitError,
+        ResponseFormatError as ResponseFormatError,
+        ServerError as ServerError,
+        TransportError as TransportError,
+        ValidationError as ValidationError,
     )
     from minted_lab.ledger import (
-        ExternalIdConflictError,
-        Ledger,
-        LedgerBusyError,
-        LedgerCorruptError,
-        LedgerDiskFullError,
-        LedgerError,
-        LedgerLockedError,
-        LedgerMismatchError,
-        LedgerReadOnlyError,
+        ExternalIdConflictError as ExternalIdConflictError,
+        Ledger as Ledger,
+        LedgerBusyError as LedgerBusyError,
+        LedgerCorruptError as LedgerCorruptError,
+        LedgerDiskFullError as LedgerDiskFullError,
+        LedgerError as LedgerError,
+        LedgerLockedError as LedgerLockedError,
+        LedgerMismatchError as LedgerMismatchError,
+        LedgerReadOnlyError as LedgerReadOnlyError,
     )
     from minted_lab.models import (
-        Customer,
-        MintedPrice,
-        MintedPrices,
-        Order,
-        OrderCustomer,
-        OrderItem,
-        OrderPage,
-        OrderResult,
-        OrderStatus,
-        ProductPrice,
-        Quote,
-        QuotePrice,
-        Wallet,
+        Customer as Customer,
+        MintedPrice as MintedPrice,
+        MintedPrices as MintedPrices,
+        Order as Order,
+        OrderCustomer as OrderCustomer,
+        OrderItem as OrderItem,
+        OrderPage as OrderPage,
+        OrderResult as OrderResult,
+        OrderStatus as OrderStatus,
+        ProductPrice as ProductPrice,
+        Quote as Quote,
+        QuotePrice as QuotePrice,
+        Wallet as Wallet,
     )
-    from minted_lab.order_request import OrderRequest
-    from minted_lab.sandbox import Sandbox
-    from minted_lab.trading import BuyTicket, Preview, QuoteTooOldError, SellTicket, TicketError, UnsettledOrderWarning
-    from minted_lab.widgets import BuyForm, OrdersExplorer, PriceBoard, SellForm
+    from minted_lab.order_request import (
+        OrderRequest as OrderRequest,
+    )
+    from minted_lab.sandbox import (
+        Sandbox as Sandbox,
+    )
+    from minted_lab.trading import (
+        BuyTicket as BuyTicket,
+        Preview as Preview,
+        QuoteTooOldError as QuoteTooOldError,
+        SellTicket as SellTicket,
+        TicketError as TicketError,
+        UnsettledOrderWarning as UnsettledOrderWarning,
+    )
+    from minted_lab.widgets import (
+        BuyForm as BuyForm,
+        OrdersExplorer as OrdersExplorer,
+        PriceBoard as PriceBoard,
+        SellForm as SellForm,
+    )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Generic, TypeAlias, TypeVar
 from urllib.parse import quote as urlquote
 
 import httpx
@@ -20,7 +20,7 @@ import httpx
 from ._parse import dumps, loads
 from ._version import __version__
 from .config import Settings
-from .endpoints import ENDPOINTS, Endpoint, Retry
+from .endpoints import Endpoint, FromApi, Retry
 from .errors import (
     APIError,
     AuthenticationError,
@@ -38,6 +38,10 @@ from .errors import (
     ServerError,
 )
 from .models import ParseContext
+
+M = TypeVar("M", bound=FromApi)
+#: what a call answers: its row's model, or a tuple of them when the row's shape is "many"
+Answer: TypeAlias = M | tuple[M, ...]
 
 log = logging.getLogger("minted_lab")
 log.addHandler(logging.NullHandler())
@@ -80,14 +84,14 @@ def excerpt(content: bytes) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
-    """One API call to make: an endpoint row plus its arguments.
+class Call(Generic[M]):
+    """One API call to make: an endpoint row plus its arguments, typed in the row's model.
 
     ``content``, when set, is sent as the body byte for byte instead of ``dumps(body)``: the bytes a
     ledger journaled before sending are then exactly the bytes that left.
     """
 
-    endpoint: Endpoint
+    endpoint: Endpoint[M]
     path_params: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, str] | None = None
     body: Mapping[str, Any] | None = None
@@ -124,21 +128,38 @@ class Engine:
         self.status_ids: dict[str, int] | None = None
 
     # ------------------------------------------------------------------ requests
-    def call(self, name: str, **kwargs: Any) -> Call:
-        """The Call for endpoint ``name``; body and query field names are checked against the table."""
-        endpoint = ENDPOINTS[name]
-        body = kwargs.get("body")
-        params = kwargs.get("params")
-        content = kwargs.get("content")
+    def call(
+        self,
+        endpoint: Endpoint[M],
+        *,
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        customer_external_id: str | None = None,
+        external_id: str | None = None,
+        content: object = None,
+    ) -> Call[M]:
+        """The Call for this row; body and query field names are checked against the table.
+
+        ``content`` is typed ``object`` because it is checked here: anything but bytes is a TypeError.
+        """
         for given in (body or {}), (params or {}):
             unknown = set(given) - set(endpoint.fields)
             if unknown:  # a bug in minted_lab, never the user's input
-                raise AssertionError(f"{name}: fields {sorted(unknown)} are not in the endpoint table")
+                raise AssertionError(f"{endpoint.name}: fields {sorted(unknown)} are not in the endpoint table")
         if content is not None and not isinstance(content, bytes):
-            raise TypeError(f"{name}: content must be bytes, got {type(content).__name__}")
-        return Call(endpoint, **kwargs)
+            raise TypeError(f"{endpoint.name}: content must be bytes, got {type(content).__name__}")
+        return Call(
+            endpoint,
+            path_params=path_params or {},
+            params=params,
+            body=body,
+            customer_external_id=customer_external_id,
+            external_id=external_id,
+            content=content,
+        )
 
-    def headers(self, call: Call) -> dict[str, str]:
+    def headers(self, call: Call[Any]) -> dict[str, str]:
         headers = {
             "x-client-id": self.settings.client_id,
             "Accept-Language": self.settings.language,
@@ -150,13 +171,13 @@ class Engine:
         return headers
 
     @staticmethod
-    def body_bytes(call: Call) -> bytes | None:
+    def body_bytes(call: Call[Any]) -> bytes | None:
         """The body bytes: ``call.content`` exactly when given, else ``body`` written as exact JSON."""
         if call.content is not None:
             return call.content
         return dumps(call.body) if call.body is not None else None
 
-    def request_kwargs(self, call: Call) -> dict[str, Any]:
+    def request_kwargs(self, call: Call[Any]) -> dict[str, Any]:
         """Arguments for ``httpx.Client.request``: bytes bodies, so a Digest retry can resend them."""
         return {
             "method": call.endpoint.method,
@@ -166,13 +187,13 @@ class Engine:
             "headers": self.headers(call),
         }
 
-    def info(self, call: Call, url: str | None = None) -> RequestInfo:
+    def info(self, call: Call[Any], url: str | None = None) -> RequestInfo:
         if url is None:
             url = str(httpx.URL((self.settings.base_url or "") + call.path).copy_merge_params(call.params or {}))
         return RequestInfo(call.endpoint.method, url, call.endpoint.name)
 
     # ----------------------------------------------------------------- responses
-    def handle(self, call: Call, response: httpx.Response, elapsed: float) -> Any:
+    def handle(self, call: Call[M], response: httpx.Response, elapsed: float) -> Answer[M]:
         """The response as the endpoint's model, or raise the matching MintedError."""
         info = self.info(call, str(response.request.url))
         status = response.status_code
@@ -201,8 +222,8 @@ class Engine:
         return self.parse(call, envelope["data"], content, info, status)
 
     def parse(
-        self, call: Call, data: Any, content: bytes, info: RequestInfo | None = None, status: int | None = None
-    ) -> Any:
+        self, call: Call[M], data: Any, content: bytes, info: RequestInfo | None = None, status: int | None = None
+    ) -> Answer[M]:
         """``data`` as the endpoint's model; any failure to read it raises as ``unreadable`` says."""
         endpoint = call.endpoint
         ctx = ParseContext(
@@ -223,7 +244,7 @@ class Engine:
             raise error from error.__cause__
 
     def unreadable(
-        self, call: Call, reason: str, content: bytes, info: RequestInfo | None, status: int | None
+        self, call: Call[Any], reason: str, content: bytes, info: RequestInfo | None, status: int | None
     ) -> MintedError:
         """A success answer we cannot read: ResponseFormatError on a read; on sell and buy, where the
         order may exist all the same, the OutcomeUnknownError that carries the external id.
@@ -235,7 +256,7 @@ class Engine:
         return self.final_error(call, error)
 
     def _api_error(
-        self, call: Call, info: RequestInfo, response: httpx.Response, content: bytes, envelope: Any = None
+        self, call: Call[Any], info: RequestInfo, response: httpx.Response, content: bytes, envelope: Any = None
     ) -> APIError:
         status = response.status_code
         if envelope is None:
@@ -261,7 +282,7 @@ class Engine:
         return cls(kind_status, message, **kwargs)
 
     # ---------------------------------------------------------------- transport
-    def transport_error(self, call: Call, exc: Exception) -> MintedError:
+    def transport_error(self, call: Call[Any], exc: Exception) -> MintedError:
         """An httpx failure as NotSentError (never left) or OutcomeUnknownError (sent, no usable answer)."""
         info = self.info(call)
         kind = type(exc).__name__
@@ -297,7 +318,7 @@ class Engine:
         return error
 
     # ------------------------------------------------------------------ retries
-    def retry_delay(self, call: Call, error: MintedError, attempt: int) -> float | None:
+    def retry_delay(self, call: Call[Any], error: MintedError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None to give up and raise."""
         if attempt >= self.max_retries:
             return None
@@ -317,9 +338,9 @@ class Engine:
         return None
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.backoff_cap, self.backoff_base * 2**attempt) * random.uniform(0.5, 1.0)
+        return min(self.backoff_cap, self.backoff_base * 2.0**attempt) * random.uniform(0.5, 1.0)
 
-    def final_error(self, call: Call, error: MintedError) -> MintedError:
+    def final_error(self, call: Call[Any], error: MintedError) -> MintedError:
         """The error to raise: on sell and buy, anything that may follow a commit is outcome-unknown."""
         if call.endpoint.retry is not Retry.ORDER:
             return error
@@ -341,7 +362,7 @@ class Engine:
         return self._with_resolve_hint(unknown, call)
 
     @staticmethod
-    def _with_resolve_hint(error: OutcomeUnknownError, call: Call) -> OutcomeUnknownError:
+    def _with_resolve_hint(error: OutcomeUnknownError, call: Call[Any]) -> OutcomeUnknownError:
         hint = f"; the order may exist: client.resolve({call.external_id!r}) settles it"
         if error.args and hint not in error.args[0]:
             error.args = (error.args[0] + hint,)

@@ -1,6 +1,9 @@
 """Each client method, written once as a generator: it yields the Calls it needs and receives their
 results (or their errors, thrown in). The sync client drives it with plain calls, the async one with
 awaits, so the two never drift.
+
+Every endpoint row has the generator its ``client`` field names; each call goes through ``one`` or
+``many``, which hand its answer back typed in the row's model.
 """
 
 from __future__ import annotations
@@ -8,17 +11,36 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any, TypeVar
 
+from . import endpoints as E
 from . import validate as v
 from ._http import Call, Engine
+from .endpoints import FromApi
 from .errors import NotFoundError, ValidationError
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
 from .order_request import OrderRequest
 
 T = TypeVar("T")
-Op = Generator[Call, Any, T]
+M = TypeVar("M", bound=FromApi)
+Op = Generator[Call[Any], Any, T]
 
 #: the page size for walking the whole history (the API's maximum)
 PAGE_SIZE = 30
+
+
+def one(call: Call[M]) -> Op[M]:
+    """Make ``call`` and return its answer: the row's model (one object, or one page)."""
+    if call.endpoint.shape == "many":  # a bug in minted_lab: the row answers a list
+        raise AssertionError(f"{call.endpoint.name} answers a list: use many()")
+    answer: M = yield call
+    return answer
+
+
+def many(call: Call[M]) -> Op[tuple[M, ...]]:
+    """Make ``call`` and return its answer: a tuple of the row's model."""
+    if call.endpoint.shape != "many":  # a bug in minted_lab: the row answers one object
+        raise AssertionError(f"{call.endpoint.name} answers one object: use one()")
+    answer: tuple[M, ...] = yield call
+    return answer
 
 
 def quote(engine: Engine, currency: str, customer_external_id: str | None, total: Any) -> Op[Quote]:
@@ -27,7 +49,7 @@ def quote(engine: Engine, currency: str, customer_external_id: str | None, total
         body["customer_external_id"] = v.customer_id(customer_external_id)
     if total is not None:
         body["total"] = v.money_total(total)
-    return (yield engine.call("pricefix", body=body, customer_external_id=customer_external_id))
+    return (yield from one(engine.call(E.PRICEFIX, body=body, customer_external_id=customer_external_id)))
 
 
 def order_request(
@@ -51,10 +73,13 @@ def order_request(
     )
 
 
-def order_call(engine: Engine, request: OrderRequest) -> Call:
+_ORDER_ROWS = {"sell": E.SELL, "buy": E.BUY}
+
+
+def order_call(engine: Engine, request: OrderRequest) -> Call[OrderResult]:
     """The call that sends ``request.content`` byte for byte."""
     return engine.call(
-        request.side,
+        _ORDER_ROWS[request.side],
         content=request.content,
         external_id=request.external_id,
         customer_external_id=request.customer_external_id,
@@ -64,7 +89,7 @@ def order_call(engine: Engine, request: OrderRequest) -> Call:
 def send(engine: Engine, request: OrderRequest) -> Op[OrderResult]:
     if not isinstance(request, OrderRequest):
         raise ValidationError("request", "an OrderRequest (OrderRequest.build(...))", request)
-    return (yield order_call(engine, request))
+    return (yield from one(order_call(engine, request)))
 
 
 def place(
@@ -80,8 +105,30 @@ def place(
     return (yield from send(engine, request))
 
 
+def sell(
+    engine: Engine,
+    quote: Any,
+    items: Any,
+    external_id: str | None,
+    currency: str | None,
+    customer_external_id: str | None,
+) -> Op[OrderResult]:
+    return (yield from place(engine, E.SELL.name, quote, items, external_id, currency, customer_external_id))
+
+
+def buy(
+    engine: Engine,
+    quote: Any,
+    items: Any,
+    external_id: str | None,
+    currency: str | None,
+    customer_external_id: str | None,
+) -> Op[OrderResult]:
+    return (yield from place(engine, E.BUY.name, quote, items, external_id, currency, customer_external_id))
+
+
 def order(engine: Engine, id: str) -> Op[Order]:
-    return (yield engine.call("order", path_params={"id": v.lookup_id(id)}))
+    return (yield from one(engine.call(E.ORDER, path_params={"id": v.lookup_id(id)})))
 
 
 def find_order(
@@ -96,13 +143,13 @@ def find_order(
     if push_hook:
         body["push_hook"] = True
     try:
-        return (yield engine.call("order_alt", body=body, external_id=external_id))
+        return (yield from one(engine.call(E.ORDER_ALT, body=body, external_id=external_id)))
     except NotFoundError:
         return None
 
 
 def order_statuses(engine: Engine) -> Op[tuple[OrderStatus, ...]]:
-    statuses = yield engine.call("order_statuses")
+    statuses = yield from many(engine.call(E.ORDER_STATUSES))
     engine.statuses_loaded(statuses)
     return statuses
 
@@ -124,31 +171,36 @@ def walk_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]
     return params
 
 
-def page_call(engine: Engine, params: Mapping[str, str], page: int, per_page: int = PAGE_SIZE) -> Call:
-    return engine.call("orders", params={**params, **v.page_args(page, per_page)})
+def page_call(engine: Engine, params: Mapping[str, str], page: int, per_page: int = PAGE_SIZE) -> Call[OrderPage]:
+    return engine.call(E.ORDERS, params={**params, **v.page_args(page, per_page)})
+
+
+def walk_page(engine: Engine, params: Mapping[str, str], page: int) -> Op[OrderPage]:
+    """One page of a walk over every page (``params`` from ``walk_params``)."""
+    return (yield from one(page_call(engine, params, page)))
 
 
 def orders(engine: Engine, page: int, per_page: int, filters: Mapping[str, Any]) -> Op[OrderPage]:
     v.page_args(page, per_page)
     params = yield from list_params(engine, filters)
-    return (yield page_call(engine, params, page, per_page))
+    return (yield from one(page_call(engine, params, page, per_page)))
 
 
 def product_prices(engine: Engine, currency: str) -> Op[tuple[ProductPrice, ...]]:
-    return (yield engine.call("product_prices", params={"currency": v.currency(currency)}))
+    return (yield from many(engine.call(E.PRODUCT_PRICES, params={"currency": v.currency(currency)})))
 
 
 def minted_prices(engine: Engine) -> Op[MintedPrices]:
-    return (yield engine.call("minted_prices"))
+    return (yield from one(engine.call(E.MINTED_PRICES)))
 
 
 def partner_balance(engine: Engine) -> Op[tuple[Wallet, ...]]:
-    return (yield engine.call("partner_balance"))
+    return (yield from many(engine.call(E.PARTNER_BALANCE)))
 
 
 def customer_balance(engine: Engine, external_id: str) -> Op[tuple[Wallet, ...]]:
     external_id = v.customer_id(external_id, "external_id")
-    return (yield engine.call("customer_balance", path_params={"customer_external_id": external_id}))
+    return (yield from many(engine.call(E.CUSTOMER_BALANCE, path_params={"customer_external_id": external_id})))
 
 
 def create_customer(engine: Engine, external_id: str, fields: Mapping[str, Any]) -> Op[Customer]:
@@ -165,12 +217,12 @@ def create_customer(engine: Engine, external_id: str, fields: Mapping[str, Any])
         elif not isinstance(value, str):
             raise ValidationError(name, "a string", value)
         body[name] = value
-    return (yield engine.call("create_customer", body=body))
+    return (yield from one(engine.call(E.CREATE_CUSTOMER, body=body)))
 
 
 def customer(engine: Engine, external_id: str) -> Op[Customer]:
     external_id = v.customer_id(external_id, "external_id")
-    return (yield engine.call("customer", path_params={"external_customer_id": external_id}))
+    return (yield from one(engine.call(E.CUSTOMER, path_params={"external_customer_id": external_id})))
 
 
 def order_key(order: Order) -> Any:

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 
 from . import _ops as ops
-from ._http import USER_AGENT, Call, Engine
+from ._http import USER_AGENT, Answer, Call, Engine
 from .config import Settings
+from .endpoints import FromApi
 from .errors import MintedError
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["MintedClient", "AsyncMintedClient"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=FromApi)
 Items = Mapping[str, Any]
 
 
@@ -177,7 +179,7 @@ class MintedClient(_Base):
         self._http = httpx.Client(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
-    def _send(self, call: Call) -> Any:
+    def _send(self, call: Call[M]) -> Answer[M]:
         engine = self._engine
         attempt = 0
         while True:
@@ -197,7 +199,7 @@ class MintedClient(_Base):
             attempt += 1
             time.sleep(delay)
 
-    def _run(self, op: Generator[Call, Any, T]) -> T:
+    def _run(self, op: Generator[Call[Any], Any, T]) -> T:
         try:
             call = next(op)
             while True:
@@ -208,7 +210,8 @@ class MintedClient(_Base):
                 else:
                     call = op.send(result)
         except StopIteration as stop:
-            return stop.value
+            value: T = stop.value
+            return value
 
     # ------------------------------------------------------------------ quotes
     def quote(self, currency: str = "GBP", customer_external_id: str | None = None, total: Any = None) -> Quote:
@@ -224,7 +227,7 @@ class MintedClient(_Base):
         customer_external_id: str | None = None,
     ) -> OrderResult:
         """Sell whole grams at the quote's sell prices, e.g. ``sell(quote, {"GAG": 100})``. Never retried once sent."""
-        return self._run(ops.place(self._engine, "sell", quote, items, external_id, currency, customer_external_id))
+        return self._run(ops.sell(self._engine, quote, items, external_id, currency, customer_external_id))
 
     def buy(
         self,
@@ -235,7 +238,7 @@ class MintedClient(_Base):
         customer_external_id: str | None = None,
     ) -> OrderResult:
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
-        return self._run(ops.place(self._engine, "buy", quote, items, external_id, currency, customer_external_id))
+        return self._run(ops.buy(self._engine, quote, items, external_id, currency, customer_external_id))
 
     def place(self, request: OrderRequest) -> OrderResult:
         """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
@@ -271,7 +274,7 @@ class MintedClient(_Base):
         params = self._run(ops.walk_params(self._engine, filters))
         page = 1
         while True:
-            current = self._send(ops.page_call(self._engine, params, page))
+            current = self._run(ops.walk_page(self._engine, params, page))
             yield current
             if not current.next_page_url or not current.orders:
                 return
@@ -409,7 +412,7 @@ class AsyncMintedClient(_Base):
         self._http = httpx.AsyncClient(transport=transport, **kwargs)
 
     # ---------------------------------------------------------------- sending
-    async def _send(self, call: Call) -> Any:
+    async def _send(self, call: Call[M]) -> Answer[M]:
         engine = self._engine
         attempt = 0
         while True:
@@ -429,7 +432,7 @@ class AsyncMintedClient(_Base):
             attempt += 1
             await asyncio.sleep(delay)
 
-    async def _run(self, op: Generator[Call, Any, T]) -> T:
+    async def _run(self, op: Generator[Call[Any], Any, T]) -> T:
         try:
             call = next(op)
             while True:
@@ -440,7 +443,8 @@ class AsyncMintedClient(_Base):
                 else:
                     call = op.send(result)
         except StopIteration as stop:
-            return stop.value
+            value: T = stop.value
+            return value
 
     # ------------------------------------------------------------------ quotes
     async def quote(self, currency: str = "GBP", customer_external_id: str | None = None, total: Any = None) -> Quote:
@@ -456,9 +460,7 @@ class AsyncMintedClient(_Base):
         customer_external_id: str | None = None,
     ) -> OrderResult:
         """Sell whole grams at the quote's sell prices. Never retried once sent."""
-        return await self._run(
-            ops.place(self._engine, "sell", quote, items, external_id, currency, customer_external_id)
-        )
+        return await self._run(ops.sell(self._engine, quote, items, external_id, currency, customer_external_id))
 
     async def buy(
         self,
@@ -469,9 +471,7 @@ class AsyncMintedClient(_Base):
         customer_external_id: str | None = None,
     ) -> OrderResult:
         """Buy grams (up to 4 decimals) at the quote's buy prices. Never retried once sent."""
-        return await self._run(
-            ops.place(self._engine, "buy", quote, items, external_id, currency, customer_external_id)
-        )
+        return await self._run(ops.buy(self._engine, quote, items, external_id, currency, customer_external_id))
 
     async def place(self, request: OrderRequest) -> OrderResult:
         """Send a validated OrderRequest exactly as built (its bytes are what the ledger journaled);
@@ -506,7 +506,7 @@ class AsyncMintedClient(_Base):
         params = await self._run(ops.walk_params(self._engine, filters))
         page = 1
         while True:
-            current = await self._send(ops.page_call(self._engine, params, page))
+            current = await self._run(ops.walk_page(self._engine, params, page))
             yield current
             if not current.next_page_url or not current.orders:
                 return
@@ -530,7 +530,7 @@ class AsyncMintedClient(_Base):
         from tqdm.auto import tqdm
 
         params = await self._run(ops.walk_params(self._engine, filters))
-        first = await self._send(ops.page_call(self._engine, params, 1))
+        first = await self._run(ops.walk_page(self._engine, params, 1))
         pages = [first]
         limit = asyncio.Semaphore(concurrency or self.concurrency)
         with tqdm(
@@ -539,7 +539,7 @@ class AsyncMintedClient(_Base):
 
             async def fetch(number: int) -> OrderPage:
                 async with limit:
-                    page = await self._send(ops.page_call(self._engine, params, number))
+                    page = await self._run(ops.walk_page(self._engine, params, number))
                 bar.update(len(page.orders))
                 return page
 

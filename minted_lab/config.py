@@ -79,7 +79,7 @@ def _control_character(value: str) -> str | None:
     return next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
 
 
-def _check_header_value(name: str, variable: str, value: str | None) -> None:
+def _check_header_value(name: str, variable: str, value: object) -> None:
     """Refuse a value httpx would reject mid-request, quoting the whole header in errors and logs.
 
     The value itself is never shown: it may be the password.

@@ -1,19 +1,52 @@
 """The one endpoint table: the only place paths live.
 
-Each row: method, path, api-version, request shape (where the arguments go and which top-level
-fields the API takes), response model (``one``, ``many`` or ``page``), retry policy, and whether
-the row is documented or our guess (``guess=True``: see docs/api-shapes.md). A partner with the
-real pages corrects one row here.
+Each row is one endpoint of docs/api-shapes.md (the contract): method, path, api-version, where the
+arguments go and which top-level fields the API takes, what ``data`` holds and which model reads it,
+the retry policy, and whether the path is documented or our guess (``guess=True``). A partner with
+the real pages corrects one row here and the matching sandbox route.
+
+A row is typed in its model (``Endpoint[Quote]``), so the type a client method returns is checked
+all the way from the row to the model's ``from_api``. Adding an endpoint is a row here, listed in
+``ENDPOINTS``; tests/sandbox/test_endpoint_table.py names whatever else is still missing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, Generic, Literal, Protocol, Self, TypeVar
 
 from . import models
+from .models import ParseContext
 
-__all__ = ["Endpoint", "Retry", "ENDPOINTS", "endpoint"]
+__all__ = [
+    "AnswerShape",
+    "ApiVersion",
+    "Endpoint",
+    "ENDPOINTS",
+    "FromApi",
+    "Method",
+    "RequestShape",
+    "Retry",
+    "endpoint",
+]
+
+Method = Literal["GET", "POST"]
+ApiVersion = Literal["2", "3"]
+#: where a call's arguments go besides the path: nowhere, the query string or a JSON body
+RequestShape = Literal["none", "query", "json"]
+#: what ``data`` holds: one object, a list of them, or a paginator (one object with a page of rows)
+AnswerShape = Literal["one", "many", "page"]
+
+
+class FromApi(Protocol):
+    """A model the engine reads ``data`` (or each element of a list) into."""
+
+    @classmethod
+    def from_api(cls, data: Any, ctx: ParseContext) -> Self: ...
+
+
+M = TypeVar("M", bound=FromApi)
 
 
 class Retry(Enum):
@@ -27,222 +60,246 @@ class Retry(Enum):
     WRITE = "write"
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint(Generic[M]):
     """One row of the table."""
 
+    #: the key of the row: also the sandbox route's name and its fault name
     name: str
-    method: str
+    #: the client method (on both clients) and the ``_ops`` generator that make this call
+    client: str
+    method: Method
     path: str
-    api_version: str
-    #: "none", "query" or "json": where the request's arguments go
-    request: str
+    api_version: ApiVersion
+    request: RequestShape
     #: the top-level request fields the API accepts (the sandbox refuses unknown ones with 422)
-    fields: tuple[str, ...]
-    model: type
-    #: "one" (data is an object), "many" (data is a list) or "page" (data is a paginator)
-    shape: str
+    fields: tuple[str, ...] = ()
+    model: type[M]
+    shape: AnswerShape
     retry: Retry
+    #: the path (and so the row) is our inference, not a documented page
     guess: bool
     note: str = ""
 
 
 _ORDER_BODY = ("price_token", "external_id", "currency_code", "items", "customer")
 
-ENDPOINTS: dict[str, Endpoint] = {
-    e.name: e
-    for e in (
-        Endpoint(
-            "pricefix",
-            "POST",
-            "/partner/pricefix",
-            "3",
-            "json",
-            ("type", "customer_external_id", "currency", "total"),
-            models.Quote,
-            "one",
-            Retry.READ,
-            False,
-            "api-version 3 required",
-        ),
-        Endpoint(
-            "sell",
-            "POST",
-            "/partner/order/digital/sell",
-            "2",
-            "json",
-            _ORDER_BODY,
-            models.OrderResult,
-            "one",
-            Retry.ORDER,
-            False,
-        ),
-        Endpoint(
-            "buy",
-            "POST",
-            "/partner/order/digital/buy",
-            "2",
-            "json",
-            _ORDER_BODY,
-            models.OrderResult,
-            "one",
-            Retry.ORDER,
-            False,
-        ),
-        Endpoint(
-            "order",
-            "GET",
-            "/partner/order/{id}",
-            "2",
-            "none",
-            (),
-            models.Order,
-            "one",
-            Retry.READ,
-            False,
-            "which ids the path takes is a guess: external_id, guid or order_code",
-        ),
-        Endpoint(
-            "order_alt",
-            "POST",
-            "/partner/order",
-            "2",
-            "json",
-            ("guid", "order_code", "external_id", "push_hook"),
-            models.Order,
-            "one",
-            Retry.READ,
-            False,
-        ),
-        Endpoint(
-            "orders",
-            "GET",
-            "/partner/orders",
-            "2",
-            "query",
-            (
-                "page",
-                "total",
-                "sortBy",
-                "sortType",
-                "status",
-                "sku",
-                "customer_external_id",
-                "startDate",
-                "endDate",
-                "tx_type",
-            ),
-            models.OrderPage,
-            "page",
-            Retry.READ,
-            True,
-            "path guessed from the e-commerce twin /partner/ecom/orders",
-        ),
-        Endpoint(
-            "order_statuses",
-            "GET",
-            "/partner/orders/statuses",
-            "2",
-            "none",
-            (),
-            models.OrderStatus,
-            "many",
-            Retry.READ,
-            True,
-            "path and shape guessed",
-        ),
-        Endpoint(
-            "product_prices",
-            "GET",
-            "/partner/products/prices",
-            "2",
-            "query",
-            ("currency",),
-            models.ProductPrice,
-            "many",
-            Retry.READ,
-            True,
-            "path and shape guessed",
-        ),
-        Endpoint(
-            "minted_prices",
-            "GET",
-            "/partner/prices",
-            "2",
-            "none",
-            (),
-            models.MintedPrices,
-            "one",
-            Retry.READ,
-            True,
-            "path and shape guessed",
-        ),
-        Endpoint(
-            "partner_balance",
-            "GET",
-            "/partner/balance",
-            "2",
-            "none",
-            (),
-            models.Wallet,
-            "many",
-            Retry.READ,
-            True,
-            "path guessed; shape as customer balance",
-        ),
-        Endpoint(
-            "customer_balance",
-            "GET",
-            "/partner/balance/customer/{customer_external_id}",
-            "2",
-            "none",
-            (),
-            models.Wallet,
-            "many",
-            Retry.READ,
-            False,
-        ),
-        Endpoint(
-            "create_customer",
-            "POST",
-            "/partner/customer",
-            "2",
-            "json",
-            (
-                "external_id",
-                "firstname",
-                "middlename",
-                "lastname",
-                "email",
-                "phone",
-                "gender",
-                "identity_number",
-                "birthdate",
-                "account_type",
-                "tax_office",
-            ),
-            models.Customer,
-            "one",
-            Retry.WRITE,
-            False,
-        ),
-        Endpoint(
-            "customer",
-            "GET",
-            "/partner/customer/{external_customer_id}",
-            "2",
-            "none",
-            (),
-            models.Customer,
-            "one",
-            Retry.READ,
-            False,
-            "wallet layout guessed",
-        ),
+PRICEFIX = Endpoint(
+    name="pricefix",
+    client="quote",
+    method="POST",
+    path="/partner/pricefix",
+    api_version="3",
+    request="json",
+    fields=("type", "customer_external_id", "currency", "total"),
+    model=models.Quote,
+    shape="one",
+    retry=Retry.READ,
+    guess=False,
+    note="api-version 3 required",
+)
+SELL = Endpoint(
+    name="sell",
+    client="sell",
+    method="POST",
+    path="/partner/order/digital/sell",
+    api_version="2",
+    request="json",
+    fields=_ORDER_BODY,
+    model=models.OrderResult,
+    shape="one",
+    retry=Retry.ORDER,
+    guess=False,
+)
+BUY = Endpoint(
+    name="buy",
+    client="buy",
+    method="POST",
+    path="/partner/order/digital/buy",
+    api_version="2",
+    request="json",
+    fields=_ORDER_BODY,
+    model=models.OrderResult,
+    shape="one",
+    retry=Retry.ORDER,
+    guess=False,
+)
+ORDER = Endpoint(
+    name="order",
+    client="order",
+    method="GET",
+    path="/partner/order/{id}",
+    api_version="2",
+    request="none",
+    model=models.Order,
+    shape="one",
+    retry=Retry.READ,
+    guess=False,
+    note="which ids the path takes is a guess: external_id, guid or order_code",
+)
+ORDER_ALT = Endpoint(
+    name="order_alt",
+    client="find_order",
+    method="POST",
+    path="/partner/order",
+    api_version="2",
+    request="json",
+    fields=("guid", "order_code", "external_id", "push_hook"),
+    model=models.Order,
+    shape="one",
+    retry=Retry.READ,
+    guess=False,
+)
+ORDERS = Endpoint(
+    name="orders",
+    client="orders",
+    method="GET",
+    path="/partner/orders",
+    api_version="2",
+    request="query",
+    fields=(
+        "page",
+        "total",
+        "sortBy",
+        "sortType",
+        "status",
+        "sku",
+        "customer_external_id",
+        "startDate",
+        "endDate",
+        "tx_type",
+    ),
+    model=models.OrderPage,
+    shape="page",
+    retry=Retry.READ,
+    guess=True,
+    note="path guessed from the e-commerce twin /partner/ecom/orders",
+)
+ORDER_STATUSES = Endpoint(
+    name="order_statuses",
+    client="order_statuses",
+    method="GET",
+    path="/partner/orders/statuses",
+    api_version="2",
+    request="none",
+    model=models.OrderStatus,
+    shape="many",
+    retry=Retry.READ,
+    guess=True,
+    note="path and shape guessed",
+)
+PRODUCT_PRICES = Endpoint(
+    name="product_prices",
+    client="product_prices",
+    method="GET",
+    path="/partner/products/prices",
+    api_version="2",
+    request="query",
+    fields=("currency",),
+    model=models.ProductPrice,
+    shape="many",
+    retry=Retry.READ,
+    guess=True,
+    note="path and shape guessed",
+)
+MINTED_PRICES = Endpoint(
+    name="minted_prices",
+    client="minted_prices",
+    method="GET",
+    path="/partner/prices",
+    api_version="2",
+    request="none",
+    model=models.MintedPrices,
+    shape="one",
+    retry=Retry.READ,
+    guess=True,
+    note="path and shape guessed",
+)
+PARTNER_BALANCE = Endpoint(
+    name="partner_balance",
+    client="partner_balance",
+    method="GET",
+    path="/partner/balance",
+    api_version="2",
+    request="none",
+    model=models.Wallet,
+    shape="many",
+    retry=Retry.READ,
+    guess=True,
+    note="path guessed; shape as customer balance",
+)
+CUSTOMER_BALANCE = Endpoint(
+    name="customer_balance",
+    client="customer_balance",
+    method="GET",
+    path="/partner/balance/customer/{customer_external_id}",
+    api_version="2",
+    request="none",
+    model=models.Wallet,
+    shape="many",
+    retry=Retry.READ,
+    guess=False,
+)
+CREATE_CUSTOMER = Endpoint(
+    name="create_customer",
+    client="create_customer",
+    method="POST",
+    path="/partner/customer",
+    api_version="2",
+    request="json",
+    fields=(
+        "external_id",
+        "firstname",
+        "middlename",
+        "lastname",
+        "email",
+        "phone",
+        "gender",
+        "identity_number",
+        "birthdate",
+        "account_type",
+        "tax_office",
+    ),
+    model=models.Customer,
+    shape="one",
+    retry=Retry.WRITE,
+    guess=False,
+)
+CUSTOMER = Endpoint(
+    name="customer",
+    client="customer",
+    method="GET",
+    path="/partner/customer/{external_customer_id}",
+    api_version="2",
+    request="none",
+    model=models.Customer,
+    shape="one",
+    retry=Retry.READ,
+    guess=False,
+    note="wallet layout guessed",
+)
+
+#: every row by name (each row is also this module's constant of its name in upper case)
+ENDPOINTS: dict[str, Endpoint[Any]] = {
+    row.name: row
+    for row in (
+        PRICEFIX,
+        SELL,
+        BUY,
+        ORDER,
+        ORDER_ALT,
+        ORDERS,
+        ORDER_STATUSES,
+        PRODUCT_PRICES,
+        MINTED_PRICES,
+        PARTNER_BALANCE,
+        CUSTOMER_BALANCE,
+        CREATE_CUSTOMER,
+        CUSTOMER,
     )
 }
 
 
-def endpoint(name: str) -> Endpoint:
+def endpoint(name: str) -> Endpoint[Any]:
     """The row called ``name``."""
     return ENDPOINTS[name]

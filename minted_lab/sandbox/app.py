@@ -1,4 +1,4 @@
-"""The Partner API routes (docs/api-shapes.md endpoint table) as a Starlette app."""
+"""The Partner API (docs/api-shapes.md) as a Starlette app: one Handlers method per row of routes.py."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from minted_lab.sandbox.envelope import ApiError, Invalid, Problems, ok
 from minted_lab.sandbox.gateway import Gateway
 from minted_lab.sandbox.listing import paginate, parse_query, select, statuses
 from minted_lab.sandbox.model import Customer
+from minted_lab.sandbox.routes import ROUTES
 from minted_lab.sandbox.runtime import Runtime
 
 
@@ -218,7 +219,7 @@ class Handlers:
         now = self.rt.clock.now()
         book = self.rt.book
         rows = select(book.snapshot_orders(), query, now)
-        path = str(request.base_url).rstrip("/") + "/partner/orders"
+        path = str(request.base_url).rstrip("/") + request.url.path
         with book.lock:
             data = paginate(rows, query, path, params, lambda o: render.order(o, now, book.customer_of(o)))
         return ok(data)
@@ -276,33 +277,14 @@ def _one(path: str, key: str) -> Problems:
     return problems
 
 
-def routes(h: Handlers) -> list[Route]:
-    """The endpoint table: name, method, path (the names are the client's endpoint-table keys)."""
-    return [
-        Route("/partner/pricefix", h.pricefix, methods=["POST"], name="pricefix"),
-        Route("/partner/order/digital/sell", h.sell, methods=["POST"], name="sell"),
-        Route("/partner/order/digital/buy", h.buy, methods=["POST"], name="buy"),
-        Route("/partner/order", h.order_alt, methods=["POST"], name="order_alt"),
-        Route("/partner/order/{id}", h.order, methods=["GET"], name="order"),
-        Route("/partner/orders/statuses", h.order_statuses, methods=["GET"], name="order_statuses"),
-        Route("/partner/orders", h.orders, methods=["GET"], name="orders"),
-        Route("/partner/products/prices", h.product_prices, methods=["GET"], name="product_prices"),
-        Route("/partner/prices", h.minted_prices, methods=["GET"], name="minted_prices"),
-        Route("/partner/balance", h.partner_balance, methods=["GET"], name="partner_balance"),
-        Route(
-            "/partner/balance/customer/{customer_external_id}",
-            h.customer_balance,
-            methods=["GET"],
-            name="customer_balance",
-        ),
-        Route("/partner/customer", h.create_customer, methods=["POST"], name="create_customer"),
-        Route("/partner/customer/{external_customer_id}", h.customer, methods=["GET"], name="customer"),
-    ]
+def starlette_routes(h: Handlers) -> list[Route]:
+    """The route table (routes.py) bound to its handlers: each row to the Handlers method of its name."""
+    return [Route(row.path, getattr(h, row.name), methods=[row.method], name=row.name) for row in ROUTES]
 
 
 def build_app(rt: Runtime) -> Starlette:
     """The Starlette app: the Gateway middleware in front of the Partner routes."""
-    table = routes(Handlers(rt))
+    table = starlette_routes(Handlers(rt))
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)

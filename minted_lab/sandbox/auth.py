@@ -15,15 +15,14 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from minted_lab.sandbox.catalog import REALM
 
 USERS: dict[str, str] = {"sandbox": "sandbox-password", "viewer": "viewer-password"}
 READ_ONLY: frozenset[str] = frozenset({"viewer"})
-ALGORITHMS: dict[str, Callable[..., Any]] = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+#: the Digest algorithms offered, by their RFC 7616 names, with their hashlib names
+ALGORITHMS: dict[str, str] = {"MD5": "md5", "SHA-256": "sha256"}
 #: how far below the highest nonce count seen a count never seen may still be accepted
 REPLAY_WINDOW = 64
 _PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?')
@@ -147,10 +146,10 @@ class DigestAuthority:
         )
 
     def _expected(self, method: str, p: dict[str, str]) -> str:
-        h = ALGORITHMS[self.algorithm]
+        name = ALGORITHMS[self.algorithm]
 
         def digest(text: str) -> str:
-            return h(text.encode("utf-8", "surrogateescape")).hexdigest()
+            return hashlib.new(name, text.encode("utf-8", "surrogateescape")).hexdigest()
 
         ha1 = digest(f"{p['username']}:{REALM}:{self.users[p['username']]}")
         ha2 = digest(f"{method}:{p['uri']}")

@@ -160,7 +160,7 @@ class Book:
                 created_at=now.replace(microsecond=0),
                 customer_external_id=customer_id,
             )
-            wallet = self.wallets.get(customer_id) if customer_id in self.wallets else dict(CUSTOMER_OPENING_CASH)
+            wallet = self.wallets[customer_id] if customer_id in self.wallets else dict(CUSTOMER_OPENING_CASH)
             self._check_funds(order, lines, wallet)
             if new_customer is not None and customer_id not in self.customers:
                 new_customer.id = self.next_customer_id()

@@ -6,21 +6,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-ENDPOINTS: tuple[str, ...] = (
-    "pricefix",
-    "sell",
-    "buy",
-    "order",
-    "order_alt",
-    "orders",
-    "order_statuses",
-    "product_prices",
-    "minted_prices",
-    "partner_balance",
-    "customer_balance",
-    "create_customer",
-    "customer",
-)
+from minted_lab.sandbox.routes import NAMES
+
+#: what a fault may name (besides "*"): the sandbox's routes
+ENDPOINTS: tuple[str, ...] = NAMES
 KINDS: tuple[str, ...] = ("latency", "status", "drop_before_commit", "drop_after_commit", "malformed_json")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -17,12 +18,14 @@ from minted_lab.sandbox.catalog import MAX_BODY_BYTES
 from minted_lab.sandbox.envelope import JSON, Problems, error_body
 from minted_lab.sandbox.faults import Fault
 from minted_lab.sandbox.messages import pick_language, text
+from minted_lab.sandbox.routes import ROUTES
 from minted_lab.sandbox.runtime import RequestRecord, Runtime
 
 log = logging.getLogger("minted_lab.sandbox")
 DRAIN_LIMIT = 16 * 1024 * 1024
-TRADING = frozenset({"sell", "buy", "create_customer"})
-BODY_LOGGED = frozenset({"sell", "buy"})
+TRADING = frozenset(row.name for row in ROUTES if row.trades)
+BODY_LOGGED = frozenset(row.name for row in ROUTES if row.logs_body)
+VERSION_3 = frozenset(row.name for row in ROUTES if row.needs_version_3)
 #: ASGI scope extension under which the server (server.py) reports the raw request target: {"target": bytes}
 REQUEST_TARGET = "minted_lab.request_target"
 
@@ -41,7 +44,7 @@ async def _send_whole(send: Send, status: int, body: bytes, extra: dict[str, str
 class Gateway:
     """Pure ASGI middleware; the routes behind it only ever see authenticated, well-headed requests."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime, routes: list[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.rt = runtime
         self.routes = routes
@@ -204,7 +207,7 @@ class Gateway:
         if not headers.get("x-client-id", "").strip():
             problems.add("x-client-id", "required")
         versions = [v.strip() for value in headers.getlist("api-version") for v in value.split(",") if v.strip()]
-        if endpoint == "pricefix":
+        if endpoint in VERSION_3:
             if "3" not in versions:
                 problems.add("api-version", "api_version_3" if versions else "required")
         elif any(v not in ("2", "3") for v in versions):

@@ -158,16 +158,24 @@ class Sandbox:
         return kw
 
     def client(self, **kw: Any) -> Any:
-        """A `minted_lab.client.MintedClient` for this sandbox (seeded external ids, sandbox clock)."""
-        from minted_lab.client import MintedClient
+        """A `minted_lab.MintedClient` for this sandbox (seeded external ids, sandbox clock).
 
-        return MintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+        The one place the sandbox meets the client, through the package's public face: the sandbox
+        answers requests with no client code (no endpoint table, no parsing), so a client bug cannot
+        hide behind the same bug here."""
+        import minted_lab
+
+        return minted_lab.MintedClient(
+            self.url, self.username, self.password, **self._client_kwargs(kw)
+        )
 
     def async_client(self, **kw: Any) -> Any:
-        """A `minted_lab.client.AsyncMintedClient` for this sandbox."""
-        from minted_lab.client import AsyncMintedClient
+        """A `minted_lab.AsyncMintedClient` for this sandbox."""
+        import minted_lab
 
-        return AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
+        return minted_lab.AsyncMintedClient(
+            self.url, self.username, self.password, **self._client_kwargs(kw)
+        )
 
     def __repr__(self) -> str:
         where = self.url if self._server else "stopped"

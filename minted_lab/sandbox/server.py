@@ -102,7 +102,7 @@ class TimedH11Protocol(H11Protocol):
         yet) and time the request still arriving, if any."""
         super().handle_events()
         if self._target is not None and self.scope is not None:
-            self.scope.setdefault("extensions", {})[REQUEST_TARGET] = {"target": self._target}  # type: ignore[typeddict-item]
+            self.scope.setdefault("extensions", {})[REQUEST_TARGET] = {"target": self._target}
             self._target = None
         self._update_read_timer()
 
@@ -163,7 +163,7 @@ class _ThreadServer(uvicorn.Server):
             server.close()
         for connection in list(self.server_state.connections):
             connection.shutdown()
-        deadline = time.monotonic() + self.config.timeout_graceful_shutdown
+        deadline = time.monotonic() + (self.config.timeout_graceful_shutdown or 0)
         while (self.server_state.connections or self.server_state.tasks) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
         for task in list(self.server_state.tasks):

@@ -7,6 +7,7 @@ import inspect
 import httpx
 import pytest
 
+from minted_lab import endpoints as E
 from minted_lab._http import Call, Engine
 from minted_lab.client import AsyncMintedClient, MintedClient
 from minted_lab.config import Settings
@@ -20,21 +21,21 @@ def engine() -> Engine:
 def test_content_is_sent_instead_of_the_body() -> None:
     raw = b'{ "external_id" : "EX-1",\n  "price_token":"tok", "items":[{"sku":"GAG","amount":2.50}] }'
     e = engine()
-    call = e.call("sell", content=raw, external_id="EX-1")
+    call = e.call(E.SELL, content=raw, external_id="EX-1")
     kwargs = e.request_kwargs(call)
     assert kwargs["content"] is raw and kwargs["headers"]["Content-Type"] == "application/json"
-    both = e.call("sell", body={"price_token": "other"}, content=raw)
+    both = e.call(E.SELL, body={"price_token": "other"}, content=raw)
     assert e.request_kwargs(both)["content"] is raw
-    assert e.request_kwargs(e.call("sell", body={"price_token": "tok"}))["content"] == b'{"price_token":"tok"}'
-    assert "Content-Type" not in e.request_kwargs(e.call("order", path_params={"id": "X"}))["headers"]
+    assert e.request_kwargs(e.call(E.SELL, body={"price_token": "tok"}))["content"] == b'{"price_token":"tok"}'
+    assert "Content-Type" not in e.request_kwargs(e.call(E.ORDER, path_params={"id": "X"}))["headers"]
     assert Call(call.endpoint).content is None
 
 
 def test_body_field_names_are_still_checked() -> None:
     with pytest.raises(AssertionError, match=r"\['bogus'\] are not in the endpoint table"):
-        engine().call("sell", body={"bogus": 1}, content=b"{}")
+        engine().call(E.SELL, body={"bogus": 1}, content=b"{}")
     with pytest.raises(TypeError, match="content must be bytes"):
-        engine().call("sell", content='{"price_token":"tok"}')
+        engine().call(E.SELL, content='{"price_token":"tok"}')
 
 
 def test_the_bytes_that_arrive_over_http(sb, client: MintedClient) -> None:  # type: ignore[no-untyped-def]
@@ -45,12 +46,13 @@ def test_the_bytes_that_arrive_over_http(sb, client: MintedClient) -> None:  # t
         + quote.token.encode()
         + b'"}'
     )
-    call = client._engine.call("sell", content=raw, external_id="EX-bytes-1")
+    call = client._engine.call(E.SELL, content=raw, external_id="EX-bytes-1")
     result = client._send(call)
     assert isinstance(result, OrderResult) and result.external_id == "EX-bytes-1"
     bodies = [r.body for r in sb.requests if r.endpoint == "sell" and r.status == 200]
     assert bodies == [raw]
-    assert client.resolve("EX-bytes-1") is not None
+    found = client.resolve("EX-bytes-1")
+    assert found is not None and (found.guid, found.type) == (result.guids[0], "Sell")
 
 
 def test_digest_challenge_resends_the_same_bytes() -> None:
@@ -65,12 +67,12 @@ def test_digest_challenge_resends_the_same_bytes() -> None:
         return httpx.Response(200, content=b'{"success":true,"code":200,"message":"","data":' + data + b"}")
 
     with MintedClient("http://127.0.0.1:9", "u", "p", transport=httpx.MockTransport(handle)) as client:
-        client._send(client._engine.call("sell", content=raw, external_id="EX-2"))
+        client._send(client._engine.call(E.SELL, content=raw, external_id="EX-2"))
     assert seen == [(False, raw, "application/json"), (True, raw, "application/json")]
 
 
 @pytest.mark.parametrize("cls", [MintedClient, AsyncMintedClient])
-def test_place_is_declared_on_both_clients(cls: type) -> None:
+def test_place_is_declared_on_both_clients(cls: type[MintedClient] | type[AsyncMintedClient]) -> None:
     """``place(request)`` sends an OrderRequest as built (its behaviour is tested with the ledger)."""
     place = cls.place
     assert list(inspect.signature(place).parameters) == ["self", "request"]

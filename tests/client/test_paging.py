@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 from minted_lab.client import AsyncMintedClient, MintedClient
+from minted_lab.models import Order
 
 
 def test_sync_and_async_agree(history_sb) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +24,7 @@ def test_sync_and_async_agree(history_sb) -> None:  # type: ignore[no-untyped-de
         first = sync[0][0]
         sync_lookups = (client.order(first.guid), client.find_order(order_code=first.order_code))
 
-    async def pull() -> tuple:
+    async def pull() -> tuple[Any, ...]:
         async with sb.async_client() as aclient:
             assert isinstance(aclient, AsyncMintedClient)
             results = await asyncio.gather(
@@ -64,7 +66,7 @@ def test_async_all_orders_while_orders_arrive(history_sb) -> None:  # type: igno
     sb = history_sb
     before = {o["guid"] for o in sb.orders()}
 
-    async def run() -> tuple[list, int]:
+    async def run() -> tuple[list[Order], int, list[Order]]:
         async with sb.async_client() as reader, sb.async_client() as trader:
             placed = 0
 

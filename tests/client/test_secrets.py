@@ -179,8 +179,8 @@ def test_control_characters_are_refused_before_any_request(
 
     for name in ("httpx", "httpcore", "minted_lab"):
         caplog.set_level(logging.DEBUG, logger=name)
-    good = {"username": sb.username, "password": sb.password, "client_id": "web"}
-    bad = {**good, field: good[field] + char}
+    good: dict[str, Any] = {"username": sb.username, "password": sb.password, "client_id": "web"}
+    bad: dict[str, Any] = {**good, field: good[field] + char}
     before = len(sb.requests)
     refused: list[BaseException] = []
     message = f"{field} ({variable}): contains a control character ({repr(char)[1:-1]}); {hint}"

@@ -50,9 +50,9 @@ def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         assert client.settle_window == 150.0
     with MintedClient.from_env(settle_window=200.0) as client:
         assert client.settle_window == 200.0
-    client = AsyncMintedClient.from_env()
-    assert client.settle_window == 150.0
-    close(client)
+    aclient = AsyncMintedClient.from_env()
+    assert aclient.settle_window == 150.0
+    close(aclient)
 
 
 @pytest.mark.parametrize("value", [0, -1, 0.0, float("nan"), float("inf"), True, "300", None])

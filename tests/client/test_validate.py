@@ -44,6 +44,17 @@ def test_good_amounts() -> None:
         v.items({"GAU": "0.00001"}, whole=False)
 
 
+@pytest.mark.parametrize("value", [Decimal("1e400000"), 10**9, "1000000000", Decimal("1E+9")])
+def test_absurd_amounts_name_the_field(value: object) -> None:
+    """Amounts beyond any real order are refused before sending, not left to overflow later."""
+    with pytest.raises(ValidationError, match=r"items\.GAG\.amount"):
+        v.items({"GAG": value}, whole=True)
+
+
+def test_largest_sane_amount_passes() -> None:
+    assert v.items({"GAG": 999_999_999}, whole=True) == [{"sku": "GAG", "amount": 999_999_999}]
+
+
 @pytest.mark.parametrize("items", [{}, [], "GAG", {"gag": 1}, {"G": 1}, {"GA G": 1}, {7: 1}])
 def test_bad_items(items: object) -> None:
     with pytest.raises(ValidationError) as info:

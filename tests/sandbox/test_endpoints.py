@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -109,7 +110,7 @@ PAGINATOR_KEYS = {
 }
 
 
-def ok(response: httpx.Response) -> object:
+def ok(response: httpx.Response) -> Any:
     assert response.status_code == 200, response.text
     body = parse(response)
     assert set(body) == ENVELOPE
@@ -207,10 +208,13 @@ def test_buy_accepts_product_id_and_documented_customer_object(api: Api, sb: San
     assert sb.balance("GAG", "MTD0018232") == 10
 
 
-def test_every_sku_trades(api: Api) -> None:
-    for n, sku in enumerate(["GAU", "GAG", "GPT", "GPD", "BGAU", "BGAG"]):
+def test_every_sku_trades(api: Api, sb: Sandbox) -> None:
+    skus = ["GAU", "GAG", "GPT", "GPD", "BGAU", "BGAG"]
+    for n, sku in enumerate(skus):
         ok(api.sell(sku, 1, f"S-{n}"))
         ok(api.buy(sku, Decimal("1.5"), f"B-{n}"))
+    traded = [(o["type"], o["items"][0]["sku"], o["items"][0]["amount"]) for o in sb.orders()]
+    assert traded == [row for sku in skus for row in (("Sell", sku, 1), ("Buy", sku, Decimal("1.5")))]
 
 
 def test_get_order_by_external_id_guid_and_code(api: Api, http: httpx.Client) -> None:

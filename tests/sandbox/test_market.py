@@ -14,7 +14,12 @@ from minted_lab.sandbox.money import dumps, number_text
 
 from .conftest import Api, make_http
 
-LEVELS = {"GAU": (95, 105), "GAG": (Decimal("1.1"), Decimal("1.3")), "GPT": (35, 40), "GPD": (30, 35)}
+LEVELS: dict[str, tuple[Decimal, Decimal]] = {
+    "GAU": (Decimal(95), Decimal(105)),
+    "GAG": (Decimal("1.1"), Decimal("1.3")),
+    "GPT": (Decimal(35), Decimal(40)),
+    "GPD": (Decimal(30), Decimal(35)),
+}
 
 
 def test_levels_spreads_and_rates_over_six_months() -> None:
