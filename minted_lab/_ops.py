@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any, TypeVar
 
-from . import endpoints as E
-from . import validate as v
+from . import endpoints as E, validate as v
 from ._http import Call, Engine
 from .endpoints import FromApi
 from .errors import NotFoundError, ValidationError
@@ -49,6 +48,11 @@ def quote(engine: Engine, currency: str, customer_external_id: str | None, total
         body["customer_external_id"] = v.customer_id(customer_external_id)
     if total is not None:
         body["total"] = v.money_total(total)
+        if customer_external_id is None:
+            raise ValidationError(
+                "customer_external_id",
+                "a customer's external id: a price fix from a total price is for a customer (documented)",
+            )
     return (yield from one(engine.call(E.PRICEFIX, body=body, customer_external_id=customer_external_id)))
 
 

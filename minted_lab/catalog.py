@@ -22,6 +22,9 @@ __all__ = [
     "CURRENCIES",
     "DIGITAL_SKUS",
     "FORM_SKUS",
+    "PRICE_SIDES",
+    "PRICE_SIDES_VERIFIED",
+    "PriceField",
     "ORDER_TYPES",
     "SIDES",
     "SKUS",
@@ -30,6 +33,7 @@ __all__ = [
     "Sku",
     "TIME_ZONE",
     "sku_name",
+    "settle_price",
     "sku_order",
     "spread",
     "spread_ratio",
@@ -78,6 +82,24 @@ FORM_SKUS: Final[tuple[str, ...]] = ("GAU", "GAG", "GPT", "GPD")
 """The SKUs a form offers first: one per metal."""
 SKU_BY_PRODUCT_ID: Final[dict[int, str]] = {sku.product_id: sku.code for sku in SKUS.values()}
 """The SKU of a product id, for orders whose items name only the product (the documented Get Order)."""
+
+
+PriceField = Literal["buy_price", "sell_price"]
+
+PRICE_SIDES: Final[dict[Side, PriceField]] = {"buy": "buy_price", "sell": "sell_price"}
+"""Which per-gram price of a quote an order settles at: a buy at ``buy_price``, a sell at ``sell_price``.
+
+Inferred, not documented: the docs never say it, and their one price fix example shows
+``spot > buy_price > sell_price`` while our sandbox answers ``buy > spot > sell``. The one place
+this assumption lives; ``minted-lab conformance --trade`` checks it against a real order."""
+PRICE_SIDES_VERIFIED: Final = False
+"""Whether :data:`PRICE_SIDES` has been confirmed against the real API (previews say so while it is not)."""
+
+
+def settle_price(side: Side, price: object) -> Decimal | None:
+    """The per-gram price an order of ``side`` settles at, read from a quote's price line."""
+    value = getattr(price, PRICE_SIDES[side], None)
+    return value if isinstance(value, Decimal) else None
 
 
 def sku_name(code: str) -> str:

@@ -113,6 +113,7 @@ class OrderRequest:
     currency: str | None
     items: Items
     customer_external_id: str | None = None
+    customer: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     content: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -128,9 +129,25 @@ class OrderRequest:
         external_id: str | None = None,
         currency: str | None = None,
         customer_external_id: str | None = None,
+        customer: Mapping[str, Any] | None = None,
         id_factory: Callable[[], str] | None = None,
     ) -> OrderRequest:
-        """Validate everything once, before anything is sent; a ValidationError names the field."""
+        """Validate everything once, before anything is sent; a ValidationError names the field.
+
+        ``customer`` is the documented customer object of a buy for a customer the API may not know
+        yet (external_id, identity_number, firstname, lastname, email, phone; optionally middlename,
+        gender, birthdate); ``customer_external_id`` alone names a known one.
+        """
+        details: tuple[tuple[str, str], ...] = ()
+        if customer is not None:
+            if side != "buy":
+                raise ValidationError("customer", "customer details on a buy only (a sell names a known customer)")
+            checked = v.order_customer(customer)
+            if customer_external_id is not None and customer_external_id != checked["external_id"]:
+                raise ValidationError(
+                    "customer.external_id", f"the customer_external_id {customer_external_id}", checked["external_id"]
+                )
+            customer_external_id, details = checked["external_id"], tuple(checked.items())
         if side not in ("sell", "buy"):
             raise ValidationError("side", "'sell' or 'buy'", side)
         token = v.price_token(quote)
@@ -158,7 +175,7 @@ class OrderRequest:
         elif hasattr(quote, "token") and quoted_customer is not None:
             customer_external_id = quoted_customer
         lines = tuple((i["sku"], i["amount"]) for i in v.items(items, whole=side == "sell"))
-        return cls(side, token, external_id, currency, lines, customer_external_id)  # type: ignore[arg-type]
+        return cls(side, token, external_id, currency, lines, customer_external_id, details)  # type: ignore[arg-type]
 
     @property
     def body(self) -> dict[str, Any]:
@@ -167,7 +184,9 @@ class OrderRequest:
         if self.currency is not None:
             body["currency_code"] = self.currency
         body["items"] = [{"sku": sku, "amount": amount} for sku, amount in self.items]
-        if self.customer_external_id is not None:
+        if self.customer:
+            body["customer"] = dict(self.customer)
+        elif self.customer_external_id is not None:
             body["customer"] = {"external_id": self.customer_external_id}
         return body
 

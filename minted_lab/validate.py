@@ -261,6 +261,52 @@ def needs_status_names(filters: Mapping[str, Any]) -> bool:
     return any(isinstance(v, str) and not v.strip().isdigit() for v in _listed(value))
 
 
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9 ()-]{5,20}", re.ASCII)
+_IDENTITY = re.compile(r"[0-9]{1,20}", re.ASCII)
+CUSTOMER_REQUIRED: tuple[str, ...] = ("external_id", "identity_number", "firstname", "lastname", "email", "phone")
+"""What the documented customer buy requires of its ``customer`` object (OrderCustomerRequestScheme)."""
+CUSTOMER_OPTIONAL: tuple[str, ...] = ("middlename", "gender", "birthdate")
+
+
+def order_customer(value: Mapping[str, Any], prefix: str = "customer.") -> dict[str, str]:
+    """The documented customer object of a buy for a new customer, every field checked and named.
+
+    Required: external_id, identity_number (digits), firstname, lastname (3..40 characters), email,
+    phone; optional: middlename, gender (``M``/``F``), birthdate (``YYYY-MM-DD``).
+    """
+    unknown = set(value) - set(CUSTOMER_REQUIRED) - set(CUSTOMER_OPTIONAL)
+    if unknown:
+        raise ValidationError(prefix + sorted(unknown)[0], f"one of {', '.join(CUSTOMER_REQUIRED + CUSTOMER_OPTIONAL)}")
+    out: dict[str, str] = {}
+    for name in CUSTOMER_REQUIRED + CUSTOMER_OPTIONAL:
+        given = value.get(name)
+        if given is None or given == "":
+            if name in CUSTOMER_REQUIRED:
+                raise ValidationError(prefix + name, "a value: the documented customer buy requires it")
+            continue
+        out[name] = _customer_field(name, given, prefix + name)
+    return out
+
+
+def _customer_field(name: str, value: Any, field: str) -> str:
+    if name == "birthdate":
+        return api_date(value, field)
+    if not isinstance(value, str):
+        raise ValidationError(field, "a string", value)
+    checks: dict[str, tuple[re.Pattern[str], str]] = {
+        "external_id": (_CUSTOMER_ID, "3 to 40 characters of A-Z, a-z, 0-9, '_' or '-'"),
+        "identity_number": (_IDENTITY, "1 to 20 digits"),
+        "email": (_EMAIL, "an email address"),
+        "phone": (_PHONE, "a phone number (digits, spaces, +, -, parentheses)"),
+        "gender": (re.compile("[MF]"), "'M' or 'F'"),
+    }
+    pattern, expected = checks.get(name, (re.compile(r".{3,40}", re.DOTALL), "3 to 40 characters"))
+    if not pattern.fullmatch(value):
+        raise ValidationError(field, expected, value)
+    return value
+
+
 def page_args(page: Any, per_page: Any) -> dict[str, str]:
     """``page`` ≥ 1 and ``per_page`` 5..30 as the API's ``page`` and ``total``."""
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:

@@ -10,11 +10,12 @@ that may still land; until then the intent stays open, and a resend is the safe 
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from minted_lab.errors import MintedError
+from minted_lab.errors import APIError, MintedError
 from minted_lab.ledger.errors import LedgerBusyError
 from minted_lab.ledger.journal import Intent, Ledger
 from minted_lab.order_request import items_text, order_differences, order_items
@@ -161,16 +162,13 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
     filters: dict[str, Any] = {}
     if start is not None:
         filters["start_date"] = start - timedelta(days=1)
-    api_orders: dict[str, Order] = {}
-    for listed in client.iter_orders(**filters):
-        if listed.external_id:
-            api_orders.setdefault(listed.external_id, listed)
+    api_orders = _listed_orders(client, filters)
 
     for intent in ledger.intents():
         eid = intent.external_id
         if eid in rows:
             continue
-        order = api_orders.get(eid)
+        order = api_orders.get(eid) if api_orders is not None else _looked_up(client, intent)
         if intent.state == "not_placed" and order is not None:
             try:
                 with ledger.sending(eid, busy="is being sent right now"):
@@ -180,7 +178,7 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
                 continue
         rows[eid] = _compare(ledger, client, intent, before.get(eid), order)
 
-    for external_id, order in api_orders.items():
+    for external_id, order in (api_orders or {}).items():
         if external_id in rows or (only_ours and not OUR_EXTERNAL_ID.match(external_id)):
             continue
         rows[external_id] = _row(
@@ -189,6 +187,37 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
     import polars as pl
 
     return pl.DataFrame(list(rows.values()), schema=reconcile_schema())
+
+
+def _listed_orders(client: MintedClient, filters: dict[str, Any]) -> dict[str, Order] | None:
+    """The API's orders by external id from the order list, or None when that (guessed) endpoint is not there.
+
+    The order list (``GET /partner/orders``) is inferred, not documented: a 404 or 405 from it
+    makes reconciliation fall back to looking each intent up by ``external_id`` (Get Order
+    (Alternative), documented), and says so in a warning, since orders sent from elsewhere can
+    then not be listed.
+    """
+    orders: dict[str, Order] = {}
+    try:
+        for order in client.iter_orders(**filters):
+            if order.external_id:
+                orders.setdefault(order.external_id, order)
+    except APIError as exc:
+        if exc.status not in (404, 405, 501):
+            raise
+        warnings.warn(
+            f"the order list is not available ({exc}); every intent was looked up by its external_id instead "
+            "(Get Order (Alternative)), so orders this ledger never sent cannot be reported",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return orders
+
+
+def _looked_up(client: MintedClient, intent: Intent) -> Order | None:
+    """The intent's order by a documented lookup (used when the order list is not available)."""
+    return client.resolve(intent.external_id) if intent.state in ("placed", "not_placed") else None
 
 
 def _compare(

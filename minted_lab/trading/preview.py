@@ -112,6 +112,17 @@ class Preview:
             schema=preview_schema(),
         )
 
+    @property
+    def note(self) -> str:
+        """What the preview cannot promise yet: which price the order settles at, while that is unverified."""
+        if catalog.PRICE_SIDES_VERIFIED:
+            return ""
+        field = catalog.PRICE_SIDES[self.side]
+        return (
+            f"settles at the quote's {field} (assumed: the docs do not say which price a {self.side} uses; "
+            "minted-lab conformance --trade checks it)"
+        )
+
     def _headline(self) -> str:
         who = f" for customer {self.customer_external_id}" if self.customer_external_id else ""
         left = "quote expired: quote again" if self.expired else f"quote valid for {self.seconds_left} s"
@@ -154,12 +165,15 @@ class Preview:
             )
             for row in rows
         )
-        return f"<Preview {self._headline()}>\n{table}"
+        note = f"\n  note: {self.note}" if self.note else ""
+        return f"<Preview {self._headline()}>\n{table}{note}"
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.columns(" / g"))
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.cells())
         return (
             f"<div><b>{html.escape(self._headline())}</b><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table></div>"
+            f"<tbody>{body}</tbody></table>"
+            + (f'<div style="color:#b35c00">{html.escape(self.note)}</div>' if self.note else "")
+            + "</div>"
         )

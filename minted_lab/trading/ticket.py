@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from minted_lab import validate
+from minted_lab import catalog, validate
 from minted_lab.catalog import DIGITAL_SKUS, Side
 from minted_lab.errors import (
     APIError,
@@ -85,6 +85,7 @@ class Ticket:
         ledger: Ledger | None = None,
         *,
         external_id: str | None = None,
+        customer: Mapping[str, Any] | None = None,
     ) -> None:
         self.items: dict[str, int | Decimal] = {
             item["sku"]: item["amount"] for item in validate.items(items, whole=self.whole_grams)
@@ -93,6 +94,9 @@ class Ticket:
             if sku not in DIGITAL_SKUS:
                 raise ValidationError(f"items.{sku}", f"a digital SKU ({', '.join(DIGITAL_SKUS)})", sku)
         self.currency: str = validate.currency(currency)
+        self.customer: dict[str, str] | None = None if customer is None else validate.order_customer(customer)
+        if self.customer is not None:
+            customer_external_id = customer_external_id or self.customer["external_id"]
         self.customer_external_id: str | None = (
             None if customer_external_id is None else validate.customer_id(customer_external_id)
         )
@@ -189,6 +193,7 @@ class Ticket:
                 external_id=self.external_id,
                 currency=self.currency,
                 customer_external_id=self.customer_external_id,
+                customer=self.customer,
             )
             self._quote_id = self.ledger.record_quote(quote)
             self.current_quote, self.request = quote, request
@@ -203,7 +208,7 @@ class Ticket:
         lines = []
         for sku, amount in self.items.items():
             price = quote.price(sku)
-            per_gram = price.sell_price if self.side == "sell" else price.buy_price
+            per_gram = catalog.settle_price(self.side, price)
             if per_gram is None or price.spot_price is None:
                 raise TicketError(f"the quote has no {self.side} price or spot for {sku}")
             grams = Decimal(amount)
@@ -318,6 +323,7 @@ class Ticket:
                 external_id=self.external_id,
                 currency=self.currency,
                 customer_external_id=self.customer_external_id,
+                customer=self.customer,
             )
         request = self.request
         try:

@@ -353,6 +353,7 @@ def test_not_sent_when_nothing_listens() -> None:
         (lambda c, q: c.sell(q, {"GAG": 1}, currency="TRY"), "currency_code"),
         (lambda c, q: c.quote("AED"), "currency"),
         (lambda c, q: c.quote(total=10.5), "total"),
+        (lambda c, q: c.quote(total=Decimal("10.50")), "customer_external_id"),
         (lambda c, q: c.orders(per_page=100), "per_page"),
         (lambda c, q: c.orders(colour="gold"), "colour"),
         (lambda c, q: c.find_order(), "find_order"),
