@@ -5,7 +5,8 @@ drives it without a browser (``form.amount.value = "250"; form.quote_button.clic
 notebook cell ending with the object shows it.
 """
 
-from minted_lab.widgets._common import ENVIRONMENT_COLOURS, environment_badge, live_threads
+from minted_lab.widgets._common import live_threads
+from minted_lab.widgets._view import ENVIRONMENT_COLOURS, environment_badge
 from minted_lab.widgets.orders_explorer import OrdersExplorer
 from minted_lab.widgets.price_board import PriceBoard
 from minted_lab.widgets.sell_form import BuyForm, SellForm, TicketForm

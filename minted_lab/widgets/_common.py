@@ -1,7 +1,8 @@
-"""What every widget shares: the environment badge, field errors, HTML tables, PNG charts, a ticker thread.
+"""What every widget shares in text and time: coloured messages, money, HTML tables, PNG charts, a ticker thread.
 
 Outputs are written as widget values (``HTML.value``, ``Image.value``), never through ``with out:``,
-so they read the same in a test without a front end as in a browser.
+so they read the same in a test without a front end as in a browser. How widgets are built and
+laid out (badge, frame, fields, slots, buttons) is in ``_view``.
 """
 
 from __future__ import annotations
@@ -12,64 +13,51 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 
+from minted_lab.catalog import sku_name
+
 __all__ = [
-    "ENVIRONMENT_COLOURS",
-    "SKU_NAMES",
+    "MESSAGE_COLOURS",
     "THREAD_PREFIX",
     "Ticker",
     "View",
-    "environment_badge",
     "field_of",
     "html_table",
     "live_threads",
     "message_html",
+    "metal_label",
     "png_of",
-    "set_visible",
+    "sku_options",
 ]
 
 THREAD_PREFIX = "minted_lab.widgets"
 """Every background thread a widget starts is named with this prefix (tests look for leaks by it)."""
 
-ENVIRONMENT_COLOURS: dict[str, str] = {"sandbox": "#1b7f3b", "staging": "#b35c00", "production": "#b00020"}
-"""Badge colours: green sandbox, amber staging, red production (an unknown environment is red too)."""
-
-SKU_NAMES: dict[str, str] = {
-    "GAU": "Gold",
-    "GAG": "Silver",
-    "GPT": "Platinum",
-    "GPD": "Palladium",
-    "BGAU": "B Gold",
-    "BGAG": "B Silver",
-}
-"""Display names of the digital SKUs."""
-
-MESSAGE_COLOURS = {"error": "#b00020", "ok": "#1b7f3b", "warn": "#b35c00", "info": "#444444"}
-
-
-def environment_badge(environment: str, base_url: str = "") -> widgets.HTML:
-    """A coloured SANDBOX / STAGING / PRODUCTION label with the API host, always shown at a widget's top."""
-    colour = ENVIRONMENT_COLOURS.get(environment, ENVIRONMENT_COLOURS["production"])
-    host = urlsplit(base_url).netloc if base_url else ""
-    where = f' <span style="color:#555;font-size:0.9em">{html.escape(host)}</span>' if host else ""
-    badge = widgets.HTML(
-        f'<span class="ml-env-label" style="background:{colour};color:#fff;padding:2px 10px;border-radius:4px;'
-        f'font-weight:bold;letter-spacing:0.08em">{html.escape(environment.upper())}</span>{where}'
-    )
-    badge.add_class("ml-env-badge")
-    badge.add_class(f"ml-env-{environment}")
-    return badge
+MESSAGE_COLOURS: dict[str, str] = {"error": "#b00020", "ok": "#1b7f3b", "warn": "#b35c00", "info": "#444444"}
+"""The colour of each kind of message; the environment badges use the same three (ok, warn, error)."""
 
 
 def message_html(text: str, kind: str = "info") -> str:
     """One escaped line of text coloured by kind (``error``, ``ok``, ``warn``, ``info``); empty text gives ``""``."""
-    if not text:
-        return ""
+    return message_span(html.escape(text), kind) if text else ""
+
+
+def message_span(inner_html: str, kind: str = "info") -> str:
+    """Markup already escaped, coloured by kind as :func:`message_html` colours text."""
     colour = MESSAGE_COLOURS.get(kind, MESSAGE_COLOURS["info"])
-    return f'<span class="ml-{kind}" style="color:{colour}">{html.escape(text)}</span>'
+    return f'<span class="ml-{kind}" style="color:{colour}">{inner_html}</span>'
+
+
+def metal_label(code: str) -> str:
+    """How a SKU is shown in every table and menu: ``Silver (GAG)``."""
+    return f"{sku_name(code)} ({code})"
+
+
+def sku_options(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """Dropdown options for SKUs: ``("Silver (GAG)", "GAG")``, in the order given."""
+    return [(metal_label(code), code) for code in codes]
 
 
 def field_of(name: str) -> str:
@@ -84,11 +72,6 @@ def field_of(name: str) -> str:
     if key.startswith("sku"):
         return "sku"
     return "form"
-
-
-def set_visible(widget: widgets.DOMWidget, visible: bool) -> None:
-    """Show or hide a widget without removing it from its box."""
-    widget.layout.display = None if visible else "none"
 
 
 def _cell(value: Any) -> str:
@@ -220,12 +203,13 @@ class View:
         return ()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        return self.root._repr_mimebundle_(**kwargs)
+        bundle: dict[str, Any] | None = self.root._repr_mimebundle_(**kwargs)
+        return bundle
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.root)
+        display(self.root)  # type: ignore[no-untyped-call]  # IPython's display has no annotations
 
     def close(self) -> None:
         """Stop background threads and close every widget of the view (the client and ledger stay open)."""

@@ -8,27 +8,19 @@ explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import ipywidgets as widgets
 import polars as pl
 
 from minted_lab import frames
+from minted_lab.catalog import DIGITAL_SKUS
 from minted_lab.errors import MintedError
 from minted_lab.models import OrderPage
-from minted_lab.trading import DIGITAL_SKUS
-from minted_lab.widgets._common import (
-    SKU_NAMES,
-    View,
-    environment_badge,
-    html_table,
-    message_html,
-    money,
-    png_of,
-    set_visible,
-)
+from minted_lab.widgets._common import View, html_table, message_html, money, png_of, sku_options
+from minted_lab.widgets._view import button, chart, environment_badge, framed, row, set_visible, slot, styled
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,8 +47,9 @@ def draw_order_totals(ax: Axes, orders: pl.DataFrame, environment: str | None = 
     """Order totals in GBP per day (per week beyond 60 days) split by type, drawn by ``plots.plot_order_totals``."""
     from minted_lab.plots import plot_order_totals
 
-    span = orders["order_at"].max() - orders["order_at"].min() if orders.height else None  # type: ignore[operator]
-    by = "week" if span is not None and span.days > 60 else "day"
+    first, last = orders["order_at"].min(), orders["order_at"].max()
+    long = isinstance(first, datetime) and isinstance(last, datetime) and (last - first).days > 60
+    by: Literal["day", "week"] = "week" if long else "day"
     return plot_order_totals(orders, by=by, split="type", ax=ax, environment=environment)
 
 
@@ -73,65 +66,57 @@ class OrdersExplorer(View):
         self.error: BaseException | None = None
 
         self.badge = environment_badge(self.environment, client.base_url)
-        self.start_date = widgets.DatePicker(description="From", style=LABEL)
-        self.end_date = widgets.DatePicker(description="To", style=LABEL)
-        self.tx_type = widgets.Dropdown(
-            options=[("any", ANY), ("buy", "buy"), ("sell", "sell"), ("delivery", "delivery")],
-            value=ANY,
-            description="Type",
-            style=LABEL,
+        self._build_filters()
+        self.fetch_button = button("Fetch", "ml-fetch-button", icon="download", style="primary")
+        self.progress = styled(
+            widgets.IntProgress(value=0, min=0, max=1, description="Pages", style=LABEL), "ml-progress"
         )
-        self.status = widgets.Dropdown(options=[("any", ANY)], value=ANY, description="Status", style=LABEL)
-        self.sku = widgets.Dropdown(
-            options=[("any", ANY)] + [(f"{SKU_NAMES.get(s, s)} ({s})", s) for s in DIGITAL_SKUS],
-            value=ANY,
-            description="Metal",
-            style=LABEL,
-        )
-        self.customer = widgets.Text(value="", placeholder="external id", description="Customer", style=LABEL)
-        self.fetch_button = widgets.Button(description="Fetch", icon="download", button_style="primary")
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Pages", style=LABEL)
         self.progress_label = widgets.HTML("")
-        self.message = widgets.HTML("")
-        self.table = widgets.HTML("")
-        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="690px"))
-        set_visible(self.chart, False)
-        for widget, css in (
-            (self.start_date, "ml-start-date"),
-            (self.end_date, "ml-end-date"),
-            (self.tx_type, "ml-tx-type"),
-            (self.status, "ml-status"),
-            (self.sku, "ml-sku"),
-            (self.customer, "ml-customer"),
-            (self.fetch_button, "ml-fetch-button"),
-            (self.progress, "ml-progress"),
-            (self.table, "ml-orders-table"),
-            (self.chart, "ml-orders-chart"),
-            (self.message, "ml-message"),
-        ):
-            widget.add_class(css)
-
-        self.root = widgets.VBox(
+        self.message = slot("ml-message")
+        self.table = slot("ml-orders-table")
+        self.chart = chart("ml-orders-chart")
+        self.root = framed(
+            self.badge,
+            "Orders",
             [
-                widgets.HBox(
-                    [self.badge, widgets.HTML("<b>Orders</b>")],
-                    layout=widgets.Layout(justify_content="space-between", width="680px"),
-                ),
-                widgets.HBox([self.start_date, self.end_date]),
-                widgets.HBox([self.tx_type, self.status]),
-                widgets.HBox([self.sku, self.customer]),
-                widgets.HBox(
-                    [self.fetch_button, self.progress, self.progress_label], layout=widgets.Layout(align_items="center")
-                ),
+                row(self.start_date, self.end_date),
+                row(self.tx_type, self.status),
+                row(self.sku, self.customer),
+                row(self.fetch_button, self.progress, self.progress_label, centred=True),
                 self.message,
                 self.table,
                 self.chart,
             ],
-            layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"),
+            "ml-orders-explorer",
         )
-        self.root.add_class("ml-orders-explorer")
         self.fetch_button.on_click(lambda _: self.fetch())
         self.load_statuses()
+
+    def _build_filters(self) -> None:
+        """The filter inputs: dates, type, status (filled from the server), metal, customer."""
+        self.start_date = styled(widgets.DatePicker(description="From", style=LABEL), "ml-start-date")
+        self.end_date = styled(widgets.DatePicker(description="To", style=LABEL), "ml-end-date")
+        self.tx_type = styled(
+            widgets.Dropdown(
+                options=[("any", ANY), ("buy", "buy"), ("sell", "sell"), ("delivery", "delivery")],
+                value=ANY,
+                description="Type",
+                style=LABEL,
+            ),
+            "ml-tx-type",
+        )
+        self.status = styled(
+            widgets.Dropdown(options=[("any", ANY)], value=ANY, description="Status", style=LABEL), "ml-status"
+        )
+        self.sku = styled(
+            widgets.Dropdown(
+                options=[("any", ANY), *sku_options(DIGITAL_SKUS)], value=ANY, description="Metal", style=LABEL
+            ),
+            "ml-sku",
+        )
+        self.customer = styled(
+            widgets.Text(value="", placeholder="external id", description="Customer", style=LABEL), "ml-customer"
+        )
 
     def load_statuses(self) -> None:
         """Fill the status filter from the server's own list (ids are never hard-coded)."""
@@ -209,7 +194,7 @@ class OrdersExplorer(View):
             [t["type"], t["currency"], t["orders"], money(t["total"], 2), money(t["total_gbp"], 2)]
             for t in self.totals().iter_rows(named=True)
         ]
-        grand = self.frame["currency_total"].sum()
+        grand = cast(Decimal, frame["currency_total"].sum())  # a Decimal column sums to a Decimal
         return (
             f'<div style="color:#555">{shown}</div>'
             + html_table(
@@ -244,6 +229,6 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, Decimal):
         return money(value, 2)
-    if hasattr(value, "strftime"):
+    if isinstance(value, date):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)

@@ -8,28 +8,19 @@ board.auto.value = True                     # refresh every board.interval.value
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 import ipywidgets as widgets
 import polars as pl
 
 from minted_lab import frames
+from minted_lab.catalog import CURRENCIES, FORM_SKUS, SKUS, spread, spread_ratio
 from minted_lab.errors import MintedError
 from minted_lab.ledger import Ledger
 from minted_lab.models import ProductPrice
-from minted_lab.validate import CURRENCIES
-from minted_lab.widgets._common import (
-    SKU_NAMES,
-    Ticker,
-    View,
-    environment_badge,
-    html_table,
-    message_html,
-    percent,
-    png_of,
-    set_visible,
-    signed,
-)
+from minted_lab.widgets._common import Ticker, View, html_table, message_html, percent, png_of, signed, sku_options
+from minted_lab.widgets._view import button, chart, environment_badge, framed, row, set_visible, slot, styled
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,6 +30,23 @@ if TYPE_CHECKING:
 __all__ = ["PriceBoard", "draw_prices"]
 
 LABEL = {"description_width": "70px"}
+CHART_SKUS: tuple[str, ...] = FORM_SKUS + tuple(code for code in SKUS if code not in FORM_SKUS)
+"""The chart's menu: one SKU per metal first (as the forms offer them), then the "B" variants."""
+
+
+class PriceRow(TypedDict):
+    """One SKU's line of the board: its prices per gram and the buy and sell spreads over spot."""
+
+    sku: str | None
+    name: str | None
+    currency: str | None
+    spot: Decimal | None
+    buy: Decimal | None
+    sell: Decimal | None
+    buy_spread: Decimal | None
+    buy_spread_pct: float | None
+    sell_spread: Decimal | None
+    sell_spread_pct: float | None
 
 
 def draw_prices(ax: Axes, prices: pl.DataFrame, sku: str, environment: str | None = None) -> Axes:
@@ -70,64 +78,60 @@ class PriceBoard(View):
         self._ticker = Ticker(interval, self._auto_refresh, "price-board")
 
         self.badge = environment_badge(self.environment, client.base_url)
-        self.currency = widgets.Dropdown(options=list(CURRENCIES), value=currency, description="Currency", style=LABEL)
-        self.refresh_button = widgets.Button(description="Refresh", icon="refresh", button_style="primary")
-        self.auto = widgets.Checkbox(
-            value=False, description="auto-refresh every", indent=False, layout=widgets.Layout(width="150px")
-        )
-        self.interval = widgets.BoundedIntText(
-            value=interval,
-            min=1,
-            max=3600,
-            description="s",
-            layout=widgets.Layout(width="110px"),
-            style={"description_width": "0px"},
-        )
-        self.chart_sku = widgets.Dropdown(
-            options=[(f"{SKU_NAMES.get(s, s)} ({s})", s) for s in SKU_NAMES],
-            value=chart_sku,
-            description="Chart",
-            style=LABEL,
-        )
-        self.updated = widgets.HTML("")
-        self.table = widgets.HTML("")
-        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(max_width="690px"))
-        set_visible(self.chart, False)
-        for widget, css in (
-            (self.currency, "ml-currency"),
-            (self.refresh_button, "ml-refresh-button"),
-            (self.auto, "ml-auto-refresh"),
-            (self.interval, "ml-interval"),
-            (self.chart_sku, "ml-chart-sku"),
-            (self.table, "ml-prices-table"),
-            (self.chart, "ml-prices-chart"),
-            (self.updated, "ml-updated"),
-        ):
-            widget.add_class(css)
-
-        self.root = widgets.VBox(
+        self._build_controls(currency, interval, chart_sku)
+        self.updated = slot("ml-updated")
+        self.table = slot("ml-prices-table")
+        self.chart = chart("ml-prices-chart")
+        self.root = framed(
+            self.badge,
+            "Prices per gram",
             [
-                widgets.HBox(
-                    [self.badge, widgets.HTML("<b>Prices per gram</b>")],
-                    layout=widgets.Layout(justify_content="space-between", width="680px"),
-                ),
-                widgets.HBox(
-                    [self.currency, self.refresh_button, self.auto, self.interval],
-                    layout=widgets.Layout(align_items="center"),
-                ),
+                row(self.currency, self.refresh_button, self.auto, self.interval, centred=True),
                 self.updated,
                 self.table,
                 self.chart_sku,
                 self.chart,
             ],
-            layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"),
+            "ml-price-board",
         )
-        self.root.add_class("ml-price-board")
+        self._connect()
+
+    def _connect(self) -> None:
+        """Refresh on a click or a new currency; the box and the interval drive the thread; a SKU redraws."""
         self.refresh_button.on_click(lambda _: self.refresh())
         self.auto.observe(lambda _: self._auto_changed(), names="value")
         self.interval.observe(lambda _: self._auto_changed(), names="value")
         self.chart_sku.observe(lambda _: self._draw(), names="value")
         self.currency.observe(lambda _: self.refresh(), names="value")
+
+    def _build_controls(self, currency: str, interval: int, chart_sku: str) -> None:
+        """Currency, Refresh, the auto-refresh box and its interval, and the chart's SKU."""
+        self.currency = styled(
+            widgets.Dropdown(options=list(CURRENCIES), value=currency, description="Currency", style=LABEL),
+            "ml-currency",
+        )
+        self.refresh_button = button("Refresh", "ml-refresh-button", icon="refresh", style="primary")
+        self.auto = styled(
+            widgets.Checkbox(
+                value=False, description="auto-refresh every", indent=False, layout=widgets.Layout(width="150px")
+            ),
+            "ml-auto-refresh",
+        )
+        self.interval = styled(
+            widgets.BoundedIntText(
+                value=interval,
+                min=1,
+                max=3600,
+                description="s",
+                layout=widgets.Layout(width="110px"),
+                style={"description_width": "0px"},
+            ),
+            "ml-interval",
+        )
+        self.chart_sku = styled(
+            widgets.Dropdown(options=sku_options(CHART_SKUS), value=chart_sku, description="Chart", style=LABEL),
+            "ml-chart-sku",
+        )
 
     def refresh(self) -> tuple[ProductPrice, ...]:
         """Fetch current prices, show them, add them to the snapshots (and to the ledger, when given)."""
@@ -154,28 +158,9 @@ class PriceBoard(View):
         self._draw()
         return prices
 
-    def rows(self) -> list[dict[str, object]]:
+    def rows(self) -> list[PriceRow]:
         """The table's data: per SKU spot, buy, sell, and the buy and sell spreads over spot (abs and ratio)."""
-        out: list[dict[str, object]] = []
-        for p in self.prices:
-            spot = p.spot_price
-            buy_spread = p.buy_price - spot if p.buy_price is not None and spot is not None else None
-            sell_spread = p.sell_price - spot if p.sell_price is not None and spot is not None else None
-            out.append(
-                {
-                    "sku": p.sku,
-                    "name": SKU_NAMES.get(p.sku or "", p.product_name),
-                    "currency": p.currency_code,
-                    "spot": spot,
-                    "buy": p.buy_price,
-                    "sell": p.sell_price,
-                    "buy_spread": buy_spread,
-                    "buy_spread_pct": float(buy_spread / spot) if buy_spread is not None and spot else None,
-                    "sell_spread": sell_spread,
-                    "sell_spread_pct": float(sell_spread / spot) if sell_spread is not None and spot else None,
-                }
-            )
-        return out
+        return [_row(p) for p in self.prices]
 
     def table_html(self) -> str:
         """The current prices as an HTML table, one row per SKU."""
@@ -185,11 +170,11 @@ class PriceBoard(View):
                 r["spot"],
                 r["buy"],
                 r["sell"],
-                signed(r["buy_spread"]),  # type: ignore[arg-type]
+                signed(r["buy_spread"]),
                 percent(r["buy_spread_pct"]),
                 signed(r["sell_spread"]),
                 percent(r["sell_spread_pct"]),
-            )  # type: ignore[arg-type]
+            )
             for r in self.rows()
         ]
         return html_table(
@@ -233,3 +218,23 @@ class PriceBoard(View):
     def __repr__(self) -> str:
         skus = ", ".join(str(p.sku) for p in self.prices) or "not refreshed"
         return f"<PriceBoard {self.environment} {self.currency.value}: {skus}; {len(self.snapshots)} snapshot rows>"
+
+
+def _row(price: ProductPrice) -> PriceRow:
+    """A product price as a board line; the spreads are the catalogue's (``price - spot``, and as a ratio of spot)."""
+    spot = price.spot_price
+    known = SKUS.get(price.sku or "")
+    buy_spread = spread(price.buy_price, spot) if price.buy_price is not None and spot is not None else None
+    sell_spread = spread(price.sell_price, spot) if price.sell_price is not None and spot is not None else None
+    return {
+        "sku": price.sku,
+        "name": known.name if known is not None else price.product_name,
+        "currency": price.currency_code,
+        "spot": spot,
+        "buy": price.buy_price,
+        "sell": price.sell_price,
+        "buy_spread": buy_spread,
+        "buy_spread_pct": spread_ratio(price.buy_price, spot) if price.buy_price is not None else None,
+        "sell_spread": sell_spread,
+        "sell_spread_pct": spread_ratio(price.sell_price, spot) if price.sell_price is not None else None,
+    }

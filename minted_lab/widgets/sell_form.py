@@ -14,62 +14,38 @@ land, Quote and Sell refuse to start another one unless the user ticks ``form.ne
 Every outcome lives in plain attributes (``ticket``, ``preview_data``, ``result``, ``error``,
 ``field_errors``, ``unsettled``) and is mirrored into the widgets, so a test reads either. Every
 failure, the ledger's included, is shown next to the buttons (``errors["form"]``), never only logged.
+
+This module holds the form's state and actions; its widgets, their layout and what they show are
+in ``_ticket_view``, and its words (preview, outcome, warnings) in ``_ticket_text``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import threading
 import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from minted_lab import validate
-from minted_lab.errors import APIError, MintedError, OutcomeUnknownError, QuoteExpiredError, ValidationError
-from minted_lab.ledger import Intent, Ledger, shared_ledger
+from minted_lab.errors import MintedError, OutcomeUnknownError
+from minted_lab.ledger import Ledger, shared_ledger
 from minted_lab.models import OrderResult, Quote
-from minted_lab.trading import BuyTicket, Preview, SellTicket, Ticket, UnsettledOrderWarning
-from minted_lab.validate import CURRENCIES
-from minted_lab.widgets._common import (
-    SKU_NAMES,
-    Ticker,
-    View,
-    environment_badge,
-    field_of,
-    html_table,
-    message_html,
-    money,
-    percent,
-    set_visible,
-    signed,
-)
+from minted_lab.trading import BuyTicket, SellTicket, Ticket, UnsettledOrderWarning
+from minted_lab.widgets._common import Ticker, message_html
+from minted_lab.widgets._ticket_view import TicketView
+from minted_lab.widgets._view import set_visible
 
 if TYPE_CHECKING:
     from minted_lab.client import MintedClient
 
 __all__ = ["BuyForm", "SellForm", "TicketForm"]
 
-FORM_SKUS: tuple[str, ...] = ("GAU", "GAG", "GPT", "GPD")
-FIELDS: tuple[str, ...] = ("sku", "amount", "currency", "customer", "form")
-LABEL = {"description_width": "80px"}
-SHOWN_WARNINGS: tuple[type[Warning], ...] = (RuntimeWarning, UserWarning)
-"""Warnings an action raises that the form shows next to the buttons (the trading core's own kinds)."""
 
-
-def grams_text(intent: Intent) -> str:
-    """An intent's items as people read them: ``5 g GAG``, several joined by ``", "``."""
-    return ", ".join(f"{amount} g {sku}" for sku, amount in sorted(intent.items.items()))
-
-
-class TicketForm(View):
+class TicketForm(TicketView):
     """The shared form: SKU, grams, currency, optional customer, quote, confirm, submit, send again, resolve."""
-
-    ticket_class: ClassVar[type[Ticket]]
-    verb: ClassVar[str]
 
     def __init__(
         self,
@@ -83,112 +59,27 @@ class TicketForm(View):
     ) -> None:
         self.client = client
         self.ledger = ledger
-        self.environment: str = client.environment
+        self.environment = client.environment
         self.live = live
-        self.ticket: Ticket | None = None
-        self.preview_data: Preview | None = None
+        self.ticket = None
+        self.preview_data = None
         self.result: OrderResult | None = None
-        self.error: BaseException | None = None
-        self.field_errors: dict[str, str] = {}
+        self.error = None
+        self.field_errors = {}
         self.busy = False
         self.notice = ""
-        self.unsettled: list[Intent] = []
+        self.unsettled = []
         self.asking_new_order = False
-        self._doubted: set[str] = set()
-        self._not_found: str | None = None
+        self._doubted = set()
+        self._not_found = None
         self._confirmed_token: str | None = None
         self._submit_lock = threading.Lock()
         self._ticker = Ticker(tick_seconds, self.tick, f"{self.verb}-countdown")
-        side = self.verb.lower()
+        self._build_view(self.environment, client.base_url, sku=sku, currency=currency)
+        self._connect()
 
-        self.badge = environment_badge(self.environment, client.base_url)
-        self.sku = widgets.Dropdown(
-            options=[(f"{SKU_NAMES[s]} ({s})", s) for s in FORM_SKUS], value=sku, description="Metal", style=LABEL
-        )
-        self.amount = widgets.Text(
-            value="",
-            placeholder="whole grams" if self.ticket_class.whole_grams else "grams",
-            description="Grams",
-            style=LABEL,
-        )
-        self.currency = widgets.Dropdown(options=list(CURRENCIES), value=currency, description="Currency", style=LABEL)
-        self.customer = widgets.Text(value="", placeholder="optional external id", description="Customer", style=LABEL)
-        self.errors: dict[str, widgets.HTML] = {name: widgets.HTML("") for name in FIELDS}
-        self.quote_button = widgets.Button(description="Quote", icon="lock", button_style="info")
-        self.countdown = widgets.HTML("")
-        self.preview = widgets.HTML("")
-        self.confirm = widgets.Checkbox(value=False, description=f"I confirm this {side}", indent=False)
-        self.confirm_text = widgets.Text(
-            value="", placeholder=f"type {self.environment} to confirm", description="Confirm", style=LABEL
-        )
-        self.submit_button = widgets.Button(description=self.verb, icon="check", button_style="danger", disabled=True)
-        self.resend_button = widgets.Button(
-            description="Send again",
-            icon="repeat",
-            button_style="warning",
-            tooltip="send the same request again (same external id): the API never places it twice",
-        )
-        self.resolve_button = widgets.Button(description="Resolve", icon="search", button_style="warning")
-        self.unsettled_html = widgets.HTML("")
-        self.new_order_anyway = widgets.Checkbox(
-            value=False, description="", indent=False, layout=widgets.Layout(width="auto")
-        )
-        self.result_html = widgets.HTML("")
-
-        for widget, css in (
-            (self.sku, "ml-sku"),
-            (self.amount, "ml-amount"),
-            (self.currency, "ml-currency"),
-            (self.customer, "ml-customer"),
-            (self.quote_button, "ml-quote-button"),
-            (self.countdown, "ml-countdown"),
-            (self.preview, "ml-preview"),
-            (self.confirm, "ml-confirm"),
-            (self.confirm_text, "ml-confirm-text"),
-            (self.submit_button, f"ml-{side}-button"),
-            (self.submit_button, "ml-submit-button"),
-            (self.resend_button, "ml-resend-button"),
-            (self.resolve_button, "ml-resolve-button"),
-            (self.unsettled_html, "ml-unsettled"),
-            (self.new_order_anyway, "ml-new-order-anyway"),
-            (self.result_html, "ml-result"),
-        ):
-            widget.add_class(css)
-        for name, label in self.errors.items():
-            label.add_class(f"ml-{name}-error")
-            label.add_class("ml-field-error")
-        production = self.environment == "production"
-        set_visible(self.confirm, not production)
-        set_visible(self.confirm_text, production)
-        set_visible(self.resend_button, False)
-        set_visible(self.resolve_button, False)
-        set_visible(self.new_order_anyway, False)
-
-        def field(name: str, widget: widgets.Widget) -> widgets.VBox:
-            return widgets.VBox([widget, self.errors[name]], layout=widgets.Layout(width="340px"))
-
-        self.root = widgets.VBox(
-            [
-                widgets.HBox(
-                    [self.badge, widgets.HTML(f"<b>{self.verb} digital metal</b>")],
-                    layout=widgets.Layout(justify_content="space-between", width="680px"),
-                ),
-                widgets.HBox([field("sku", self.sku), field("amount", self.amount)]),
-                widgets.HBox([field("currency", self.currency), field("customer", self.customer)]),
-                widgets.HBox([self.quote_button, self.countdown], layout=widgets.Layout(align_items="center")),
-                self.preview,
-                widgets.HBox([self.confirm, self.confirm_text]),
-                widgets.HBox([self.submit_button, self.resend_button, self.resolve_button]),
-                self.unsettled_html,
-                self.new_order_anyway,
-                self.errors["form"],
-                self.result_html,
-            ],
-            layout=widgets.Layout(padding="6px", border="1px solid #ccc", width="700px"),
-        )
-        self.root.add_class("ml-ticket-form")
-        self.root.add_class(f"ml-{side}-form")
-
+    def _connect(self) -> None:
+        """Buttons run the actions; an edited input drops a stale quote; a confirmation re-renders."""
         self.quote_button.on_click(self._clicked(self.quote))
         self.submit_button.on_click(self._clicked(self.submit))
         self.resend_button.on_click(self._clicked(self.resend))
@@ -202,41 +93,6 @@ class TicketForm(View):
             widget.observe(lambda _change, name=name: self._input_changed(name), names="value")
         self.confirm.observe(lambda _: self._render(), names="value")
         self.confirm_text.observe(lambda _: self._render(), names="value")
-
-    def _clicked(self, action: Callable[[], object]) -> Callable[[widgets.Button], None]:
-        """A click handler that shows an unexpected failure next to the buttons, then lets it through.
-
-        ipywidgets only logs what a handler raises, which in Voilà nobody sees.
-        """
-
-        def handler(_button: widgets.Button) -> None:
-            try:
-                action()
-            except Exception as exc:
-                self._show_error("form", f"unexpected error: {type(exc).__name__}: {exc}")
-                raise
-
-        return handler
-
-    # -- reading the inputs -------------------------------------------------------------------
-
-    def parse_amount(self) -> int | Decimal:
-        """The grams typed, read by the ticket's own parser (:func:`minted_lab.validate.amount`).
-
-        ASCII digits and at most one ``.`` (no ``1_0``, ``1e3`` or non-ASCII digits), positive,
-        within the validator's bound, whole on a sell: what the user sees is what is sent. An int
-        or a Decimal, never a float; ValidationError on field ``amount`` otherwise.
-        """
-        if not self.amount.value.strip():
-            raise ValidationError("amount", "an amount in grams")
-        return validate.amount(self.amount.value, "amount", whole=self.ticket_class.whole_grams)
-
-    @property
-    def confirmed(self) -> bool:
-        """The box is ticked, or in production the environment's name is typed."""
-        if self.environment == "production":
-            return self.confirm_text.value.strip().lower() == self.environment
-        return bool(self.confirm.value)
 
     def _journal(self) -> Ledger:
         """The ledger the tickets are journaled in: the one given, else the client's shared default.
@@ -349,9 +205,9 @@ class TicketForm(View):
 
     def submit(self) -> OrderResult | None:
         """Send the order once; a concurrent or repeated click sends nothing and returns None."""
-        if not self._submit_lock.acquire(blocking=False):
-            return None
-        try:
+        with self._one_send() as free:
+            if not free:
+                return None
             blocker = self.submit_blocker()
             if blocker is not None:
                 if self.ticket is not None and self.ticket.state == "unknown":
@@ -362,12 +218,16 @@ class TicketForm(View):
             ticket = self.ticket
             assert ticket is not None and ticket.current_quote is not None
             self._clear_errors()
-            self.busy = True
-            self._confirmed_token = ticket.current_quote.token
-            self._not_found = None
-            self._render()
-            self._send(ticket.submit)
-            return self.result
+            return self._send(ticket.current_quote.token, ticket.submit)
+
+    @contextlib.contextmanager
+    def _one_send(self) -> Iterator[bool]:
+        """Whether this call may send (no submit or resend is under way); afterwards its outcome is shown."""
+        if not self._submit_lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
         finally:
             self.busy = False
             self._submit_lock.release()
@@ -405,9 +265,9 @@ class TicketForm(View):
         the quote has expired, this quotes again and shows the new preview instead of sending, and
         a confirmed click sends.
         """
-        if not self._submit_lock.acquire(blocking=False):
-            return None
-        try:
+        with self._one_send() as free:
+            if not free:
+                return None
             blocker = self.resend_blocker()
             if blocker is not None:
                 self._refuse(f"not sent again: {blocker}")
@@ -419,16 +279,7 @@ class TicketForm(View):
             if quote is None or quote.is_expired():
                 self._quote_for_resend(ticket)
                 return None
-            self.busy = True
-            self._confirmed_token = quote.token
-            self._not_found = None
-            self._render()
-            self._send(ticket.resend)
-            return self.result
-        finally:
-            self.busy = False
-            self._submit_lock.release()
-            self._after_submit()
+            return self._send(quote.token, ticket.resend)
 
     def _quote_for_resend(self, ticket: Ticket) -> None:
         """Fix new prices for a resend whose quote expired, show them, and ask for a new confirmation."""
@@ -448,8 +299,13 @@ class TicketForm(View):
         if ticket.state == "quoted" and self.live:
             self._ticker.start()
 
-    def _send(self, attempt: Callable[[], OrderResult]) -> None:
-        """Run one submit or resend of the ticket and keep its outcome; an unknown one is not an error."""
+    def _send(self, token: str, attempt: Callable[[], OrderResult]) -> OrderResult | None:
+        """Run one submit or resend at the prices the user confirmed (``token``), busy meanwhile, and
+        keep its outcome; an unknown one is not an error."""
+        self.busy = True
+        self._confirmed_token = token
+        self._not_found = None
+        self._render()
         try:
             with self._warnings_shown():
                 self.result = attempt()
@@ -458,6 +314,7 @@ class TicketForm(View):
             self.error = exc
         except MintedError as exc:
             self._show_exception(exc)
+        return self.result
 
     def resolve(self) -> str | None:
         """Look orders up by external id: the form's ticket, and every earlier order of this side
@@ -513,70 +370,7 @@ class TicketForm(View):
         self.asking_new_order = True
         self.notice = self.unsettled_text()
 
-    def _earlier(self) -> list[Intent]:
-        """The unsettled orders other than the form's current ticket."""
-        current = self.ticket.external_id if self.ticket is not None else None
-        return [i for i in self.unsettled if i.external_id != current]
-
-    def _earlier_words(self, intents: list[Intent]) -> str:
-        side = self.ticket_class.side
-        if len(intents) == 1:
-            return f"the earlier {grams_text(intents[0])} {side}"
-        return f"earlier {side}s ({'; '.join(grams_text(i) for i in intents)})"
-
-    def _may_land_for(self, intents: list[Intent]) -> float:
-        now, window = self.client.now(), self.client.settle_window
-        return max((i.may_land_for(now, window) for i in intents), default=0.0)
-
-    def unsettled_text(self) -> str:
-        """The warning beside the buttons: earlier orders of this side that may still land, and the ways out."""
-        intents = self.unsettled if self.asking_new_order else self._earlier()
-        if not intents:
-            return ""
-        side = self.ticket_class.side
-        left = self._may_land_for(intents)
-        when = f" for {left:.0f} s" if left > 0 else ""
-        if len(intents) == 1:
-            earlier = f"the earlier {grams_text(intents[0])} {side} ({intents[0].external_id})"
-        else:
-            earlier = f"earlier {side}s ({'; '.join(f'{grams_text(i)}: {i.external_id}' for i in intents)})"
-        if not self.asking_new_order:
-            return f"{earlier[0].upper()}{earlier[1:]} may still land{when}: Resolve looks it up."
-        mine = self.ticket is not None and any(i.external_id == self.ticket.external_id for i in intents)
-        ways = (
-            "Send again finishes it safely (the API never places the same external id twice), Resolve looks it up"
-            if mine
-            else "Resolve looks it up"
-        )
-        return (
-            f"No new {side} started: {earlier} may still land{when}. {ways}; "
-            f"or tick the box below to {side} {self._typed()} as a NEW order as well."
-        )
-
-    def new_order_text(self) -> str:
-        """The explicit choice's label: ``Sell 6 g GAG as a NEW order (the earlier 5 g GAG sell may still land)``."""
-        return f"{self.verb} {self._typed()} as a NEW order ({self._earlier_words(self.unsettled)} may still land)"
-
-    def _typed(self) -> str:
-        return f"{self.amount.value.strip() or '?'} g {self.sku.value}"
-
     # -- the countdown -----------------------------------------------------------------------
-
-    def seconds_left(self) -> int | None:
-        """Whole seconds the quote has left (None without a live quote)."""
-        ticket = self.ticket
-        if ticket is None or ticket.current_quote is None or ticket.state != "quoted":
-            return None
-        return max(0, int(ticket.current_quote.seconds_left()))
-
-    def countdown_text(self) -> str:
-        """The countdown label computed from the ticket: ``quote valid for 3:58 (238 s)``, ``quote expired``..."""
-        left = self.seconds_left()
-        if left is None:
-            return ""
-        if left <= 0:
-            return "quote expired: quote again"
-        return f"quote valid for {left // 60}:{left % 60:02d} ({left} s)"
 
     def tick(self) -> bool:
         """Refresh the countdown and the submit button; False (and the refresher stops) once no quote is live."""
@@ -607,58 +401,11 @@ class TicketForm(View):
             self._ticker.stop()
         self._render()
 
-    def _clear_errors(self) -> None:
-        self.field_errors.clear()
-        self.notice = ""
-        for label in self.errors.values():
-            label.value = ""
-
     def _refuse(self, text: str, *, quiet: bool = False) -> None:
         """Say why nothing was done, as a warning next to the buttons (``quiet``: keep it in ``notice`` only)."""
         self.notice = text
         self.errors["form"].value = "" if quiet else message_html(text, "warn")
         self._render()
-
-    def _show_error(self, field: str, text: str) -> None:
-        """Show an error under an input (or the form's slot), after any already shown there."""
-        previous = self.field_errors.get(field)
-        self.field_errors[field] = f"{previous}; {text}" if previous else text
-        self.errors[field].value = message_html(self.field_errors[field], "error")
-
-    def _show_exception(self, exc: MintedError) -> None:
-        """An error under the input it names (ValidationError field, a 422's field errors), else under the form."""
-        self.error = exc
-        if isinstance(exc, ValidationError):
-            got = "" if exc.value is ... else f" (got {exc.value!r})"
-            self._show_error(field_of(exc.field), f"{exc.expected}{got}")
-        elif isinstance(exc, QuoteExpiredError):
-            self._show_error("form", f"the quote expired or was used; nothing was sent: quote again ({exc})")
-        elif isinstance(exc, APIError) and exc.errors:
-            for name, reasons in exc.errors.items():
-                self._show_error(field_of(name), f"{name}: {'; '.join(map(str, reasons))}")
-        else:
-            self._show_error("form", str(exc))
-
-    @contextlib.contextmanager
-    def _warnings_shown(self) -> Iterator[None]:
-        """Show next to the buttons what the trading core warns about during an action (say, an
-        order placed that the ledger could not record); other warnings go on as usual."""
-        recorded: list[warnings.WarningMessage] = []
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                for category in SHOWN_WARNINGS:
-                    warnings.simplefilter("always", category)
-                recorded = caught
-                yield
-        finally:
-            self._show_warnings(recorded)
-
-    def _show_warnings(self, caught: list[warnings.WarningMessage]) -> None:
-        for warning in caught:
-            if issubclass(warning.category, SHOWN_WARNINGS):
-                self._show_error("form", str(warning.message))
-            else:
-                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
     def _render(self) -> None:
         """Mirror the state into the widgets: preview, countdown, buttons, the unsettled warning."""
@@ -679,110 +426,6 @@ class TicketForm(View):
         asking = self.asking_new_order and bool(self.unsettled)
         self.new_order_anyway.description = self.new_order_text() if asking else ""
         set_visible(self.new_order_anyway, asking)
-
-    def preview_html(self) -> str:
-        """The preview as a small table: per SKU price per gram, spot, spread over spot, grams, total."""
-        preview = self.preview_data
-        if preview is None or self.ticket is None or self.ticket.state == "draft":
-            return ""
-        price = f"{preview.side} price / g"
-        rows = [
-            (
-                f"{SKU_NAMES.get(l.sku, l.sku)} ({l.sku})",
-                l.price,
-                l.spot_price,
-                signed(l.spread),
-                percent(l.spread_pct),
-                l.amount,
-                l.total,
-            )
-            for l in preview.lines
-        ]
-        foot = ("Total", "", "", "", "", "", f"{preview.total} {preview.currency}")
-        who = f" for customer {html.escape(preview.customer_external_id)}" if preview.customer_external_id else ""
-        head = (
-            f'<div style="color:#555">{html.escape(preview.side.capitalize())} '
-            f"<code>{html.escape(preview.external_id)}</code>{who}, prices in {html.escape(preview.currency)}</div>"
-        )
-        return head + html_table(
-            ("metal", price, "spot / g", "spread / g", "spread", "grams", "total"),
-            rows,
-            foot=foot,
-            css="ml-preview-table",
-        )
-
-    def result_text(self) -> str:
-        """The outcome in words: placed, unknown (not found yet and for how long it may still land),
-        not placed, a conflict, or nothing yet."""
-        ticket = self.ticket
-        if ticket is None:
-            return ""
-        eid = ticket.external_id
-        if ticket.state == "placed" and ticket.result is not None:
-            result = ticket.result
-            status = result.orders[0].status_name if result.orders else None
-            return (
-                f"placed order {result.order_code}"
-                + (f", {status}" if status else "")
-                + f", total {money(result.total)} {ticket.currency}"
-            )
-        if ticket.state == "unknown":
-            if self._not_found != eid:
-                return (
-                    f"outcome unknown for {eid}: the request may have reached the API. Send again sends "
-                    "the same request safely; Resolve looks the order up by its external id."
-                )
-            left = ticket.may_land_for()
-            when = (
-                f"it may still land for {left:.0f} s"
-                if left > 0
-                else "the settle window has passed: Resolve settles it"
-            )
-            return (
-                f"not found yet; {when} ({eid}). Send again sends the same request safely: the API "
-                "refuses a second order with this external id. Resolve looks again."
-            )
-        if ticket.state == "not_placed":
-            if eid in self._doubted:
-                return (
-                    f"not placed ({eid}): the API has no order with this external id and the settle window "
-                    "has passed. Send again (or quote again) to retry with the same external id"
-                )
-            return f"not placed ({eid}): quote again to retry with the same external id"
-        if ticket.state == "conflict":
-            return (
-                f"conflict ({eid}): this external id belongs to another order at the API; this "
-                f"{ticket.side} was never placed. Quote again for a new order"
-            )
-        return ""
-
-    def result_text_html(self) -> str:
-        """:meth:`result_text` styled, the order code in a ``ml-order-code`` span for the browser."""
-        ticket = self.ticket
-        if ticket is None:
-            return ""
-        if ticket.state == "placed" and ticket.result is not None:
-            result = ticket.result
-            status = result.orders[0].status_name if result.orders else None
-            return (
-                '<div class="ml-placed" style="color:#1b7f3b">&#10004; Placed order '
-                f'<b class="ml-order-code">{html.escape(result.order_code or "")}</b>'
-                + (f', status <span class="ml-order-status">{html.escape(status)}</span>' if status else "")
-                + f', total <span class="ml-order-total">{html.escape(money(result.total))} '
-                f"{html.escape(ticket.currency)}</span>"
-                f' <span style="color:#555">({html.escape(ticket.external_id)})</span></div>'
-            )
-        kind = "warn" if ticket.state == "unknown" else "error"
-        text = self.result_text()
-        return f'<div class="ml-outcome-{ticket.state}">{message_html(text, kind)}</div>' if text else ""
-
-    def __repr__(self) -> str:
-        state = self.ticket.state if self.ticket is not None else "empty"
-        left = self.countdown_text()
-        return (
-            f"<{type(self).__name__} {self.environment} {self.amount.value or '?'} g {self.sku.value} "
-            f"{self.currency.value} [{state}{', ' + left if left else ''}]>"
-        )
 
 
 class SellForm(TicketForm):

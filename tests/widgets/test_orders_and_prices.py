@@ -17,7 +17,7 @@ from minted_lab.ledger import Ledger
 from minted_lab.sandbox import Sandbox
 from minted_lab.widgets import OrdersExplorer, PriceBoard, live_threads
 
-from .conftest import sent
+from .conftest import auto_running, sent, visible
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -56,7 +56,7 @@ def test_fetch_gives_the_sandbox_orders_with_progress_table_and_plot(
     assert frame["order_code"][15] not in table
     gbp = sum(Decimal(str(o["currency_total"])) for o in orders)
     assert f"{gbp:,.2f}" in table
-    assert bytes(explorer.chart.value).startswith(PNG) and explorer.chart.layout.display is None
+    assert bytes(explorer.chart.value).startswith(PNG) and visible(explorer.chart)
 
 
 def test_filters_reach_the_api(history: Sandbox, explorer: OrdersExplorer) -> None:
@@ -97,7 +97,7 @@ def test_an_empty_result_says_so(explorer: OrdersExplorer) -> None:
     explorer.customer.value = "nobody-here"
     frame = explorer.fetch()
     assert frame is not None and frame.height == 0 and "no orders match" in explorer.table.value
-    assert explorer.chart.layout.display == "none"
+    assert not visible(explorer.chart)
 
 
 def test_a_failing_page_is_reported_and_the_button_comes_back(history: Sandbox, explorer: OrdersExplorer) -> None:
@@ -158,15 +158,15 @@ def test_auto_refresh_runs_in_a_thread_that_stops_on_untick_and_on_close(sb: San
     board = PriceBoard(client, interval=1)
     try:
         board.auto.value = True
-        assert board.auto_running and len(live_threads()) == 1
+        assert auto_running(board) and len(live_threads()) == 1
         deadline = time.monotonic() + 5
         while len(sent(sb, "product_prices")) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(sent(sb, "product_prices")) >= 2 and len(board.snapshots) >= 12
         board.auto.value = False
-        assert not board.auto_running and live_threads() == []
+        assert not auto_running(board) and live_threads() == []
         board.auto.value = True
-        assert board.auto_running
+        assert auto_running(board)
     finally:
         board.close()
     assert live_threads() == [] and board.closed

@@ -11,10 +11,9 @@ import pytest
 from minted_lab.client import MintedClient
 from minted_lab.ledger import Ledger
 from minted_lab.sandbox import Sandbox
-from minted_lab.widgets import BuyForm, SellForm, live_threads
-from minted_lab.widgets._common import ENVIRONMENT_COLOURS
+from minted_lab.widgets import ENVIRONMENT_COLOURS, BuyForm, SellForm, live_threads
 
-from .conftest import sent
+from .conftest import order_code, sent, visible
 
 
 def quoted(form: SellForm, grams: str = "250", sku: str = "GAG") -> SellForm:
@@ -65,14 +64,20 @@ def test_editing_the_amount_clears_its_error(form: SellForm) -> None:
 
 
 def test_quote_shows_a_preview_matching_the_quote_and_a_countdown(form: SellForm) -> None:
-    quote = quoted(form).ticket.current_quote  # type: ignore[union-attr]
-    assert quote is not None
-    price = quote.price("GAG")
+    ticket = quoted(form).ticket
+    assert ticket is not None and ticket.current_quote is not None
+    price = ticket.current_quote.price("GAG")
+    assert price.sell_price is not None and price.spot_price is not None
     preview = form.preview_data
     assert preview is not None and len(preview.lines) == 1
     line = preview.lines[0]
-    assert (line.sku, line.price, line.spot_price, line.amount) == ("GAG", price.sell_price, price.spot_price, 250)
-    assert line.total == (price.sell_price * 250).quantize(Decimal("0.01"))  # type: ignore[operator]
+    assert (line.sku, line.price, line.spot_price, line.amount) == (
+        "GAG",
+        price.sell_price,
+        price.spot_price,
+        Decimal(250),
+    )
+    assert line.total == (price.sell_price * 250).quantize(Decimal("0.01"))
     for text in (
         "Silver (GAG)",
         str(price.sell_price),
@@ -80,8 +85,8 @@ def test_quote_shows_a_preview_matching_the_quote_and_a_countdown(form: SellForm
         f"{line.spread:+}",
         str(line.total),
         "sell price / g",
-        form.ticket.external_id,
-    ):  # type: ignore[union-attr]
+        ticket.external_id,
+    ):
         assert text in form.preview.value
     assert form.countdown_text() == "quote valid for 4:00 (240 s)"
     assert "240 s" in form.countdown.value
@@ -201,16 +206,16 @@ def test_an_expired_quote_is_refused_and_a_new_quote_sells(sb: Sandbox, form: Se
     sb.clock.advance(300)
     assert form.submit_blocker() == "the quote expired: quote again"
     form.sell_button.click()
-    assert sent(sb, "sell") == [] and "expired" in form.notice and form.result is None
+    assert sent(sb, "sell") == [] and "expired" in form.notice and order_code(form) is None
     assert form.tick() is False and form.sell_button.disabled
-    external_id = form.ticket.external_id  # type: ignore[union-attr]
+    first = form.ticket
     form.quote_button.click()
     assert form.countdown_text() == "quote valid for 4:00 (240 s)"
-    assert form.ticket.external_id == external_id, "nothing was sent, so the same ticket is quoted again"  # type: ignore[union-attr]
+    assert form.ticket is first, "nothing was sent, so the same ticket (same external id) is quoted again"
     form.confirm.value = True
     form.sell_button.click()
     assert len(sent(sb, "sell")) == 1
-    assert form.result is not None and form.result.order_code == sb.orders()[0]["order_code"]
+    assert order_code(form) == sb.orders()[0]["order_code"]
 
 
 def test_editing_an_input_after_quoting_drops_the_quote(sb: Sandbox, form: SellForm) -> None:
@@ -232,14 +237,14 @@ def test_a_dropped_answer_shows_unknown_with_resolve_and_resolve_places_one_orde
     assert form.sell() is None
     assert form.ticket.state == "unknown"  # type: ignore[union-attr]
     assert "outcome unknown" in form.result_text() and "ml-outcome-unknown" in form.result_html.value
-    assert form.resolve_button.layout.display is None and not form.resolve_button.disabled
-    assert form.resend_button.layout.display is None and not form.resend_button.disabled
+    assert visible(form.resolve_button) and not form.resolve_button.disabled
+    assert visible(form.resend_button) and not form.resend_button.disabled
     eid = form.ticket.external_id  # type: ignore[union-attr]
     assert form.sell_button.disabled
     assert form.submit_blocker() == f"the outcome of {eid} is unknown: Send again (safe) or Resolve it"
     form.quote_button.click()
     assert "No new sell started" in form.unsettled_html.value and eid in form.unsettled_html.value
-    assert form.new_order_anyway.layout.display is None and len(sent(sb, "pricefix")) == 1
+    assert visible(form.new_order_anyway) and len(sent(sb, "pricefix")) == 1
     form.sell_button.click()
     assert len(sent(sb, "sell")) == 1
     form.resolve_button.click()
@@ -248,8 +253,8 @@ def test_a_dropped_answer_shows_unknown_with_resolve_and_resolve_places_one_orde
     assert len(orders) == 1 and len(sent(sb, "sell")) == 1
     assert form.result is not None and form.result.order_code == orders[0]["order_code"]
     assert orders[0]["order_code"] in form.result_html.value
-    assert form.resolve_button.layout.display == "none" and form.resend_button.layout.display == "none"
-    assert form.unsettled_html.value == "" and form.new_order_anyway.layout.display == "none"
+    assert not visible(form.resolve_button) and not visible(form.resend_button)
+    assert form.unsettled_html.value == "" and not visible(form.new_order_anyway)
 
 
 def test_a_refused_sell_shows_the_api_error_under_the_amount(sb: Sandbox, form: SellForm) -> None:
@@ -292,7 +297,7 @@ def test_production_requires_typing_the_environment_name(sb: Sandbox, tmp_path) 
         form = SellForm(client, ledger)
         try:
             assert "PRODUCTION" in form.badge.value and ENVIRONMENT_COLOURS["production"] in form.badge.value
-            assert form.confirm.layout.display == "none" and form.confirm_text.layout.display is None
+            assert not visible(form.confirm) and visible(form.confirm_text)
             quoted(form)
             form.confirm.value = True
             assert form.sell_button.disabled and form.submit_blocker() == "type production to confirm"

@@ -13,7 +13,7 @@ from minted_lab.ledger import Ledger, LedgerDiskFullError
 from minted_lab.sandbox import Sandbox
 from minted_lab.widgets import SellForm
 
-from .conftest import sent
+from .conftest import sent, visible
 
 
 def reopen_read_only(ledger: Ledger) -> None:
@@ -27,7 +27,7 @@ def reopen_read_only(ledger: Ledger) -> None:
 
 def shown(form: SellForm) -> str:
     """What the form's slot next to the buttons says (the error text is escaped HTML there)."""
-    return form.errors["form"].value
+    return str(form.errors["form"].value)
 
 
 def test_a_read_only_ledger_makes_quote_say_so(sb: Sandbox, form: SellForm, ledger: Ledger) -> None:
@@ -86,7 +86,7 @@ def test_send_again_on_a_read_only_ledger_sends_nothing(sb: Sandbox, form: SellF
     form.resend_button.click()
     assert "cannot be written" in form.field_errors["form"] and "nothing was sent" in form.field_errors["form"]
     assert len(sent(sb, "sell")) == 1 and sb.orders() == []
-    assert form.ticket.state == "unknown" and form.resend_button.layout.display is None
+    assert form.ticket.state == "unknown" and visible(form.resend_button)
 
 
 def test_resolve_on_a_read_only_ledger_says_so_and_stays_unknown(sb: Sandbox, form: SellForm, ledger: Ledger) -> None:

@@ -16,7 +16,7 @@ from minted_lab.sandbox import Sandbox
 from minted_lab.trading import UnsettledOrderWarning
 from minted_lab.widgets import BuyForm, SellForm
 
-from .conftest import sent
+from .conftest import sent, state, visible
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def timed_out_then_refused(sb: Sandbox, form: SellForm, ledger: Ledger) -> str:
     assert "not placed" not in form.result_text() and "not placed" not in form.result_html.value
     assert f"not found yet; it may still land for 300 s ({eid})" in form.result_text()
     assert "ml-outcome-unknown" in form.result_html.value
-    assert form.resend_button.layout.display is None and not form.resend_button.disabled
+    assert visible(form.resend_button) and not form.resend_button.disabled
     assert "ml-resend-button" in form.resend_button._dom_classes
     assert form.sell_button.disabled and ledger.intent(eid).state == "open"  # type: ignore[union-attr]
 
@@ -67,7 +67,7 @@ def timed_out_then_refused(sb: Sandbox, form: SellForm, ledger: Ledger) -> str:
     warning = form.unsettled_html.value
     assert f"No new sell started: the earlier 5 g GAG sell ({eid}) may still land for 300 s" in warning
     assert "Send again finishes it safely" in warning and "ml-warn" in warning
-    assert form.new_order_anyway.layout.display is None and form.new_order_anyway.value is False
+    assert visible(form.new_order_anyway) and form.new_order_anyway.value is False
     assert form.new_order_anyway.description == "Sell 6 g GAG as a NEW order (the earlier 5 g GAG sell may still land)"
     assert form.notice.startswith("No new sell started: ")
     sells = len(sent(sb, "sell"))
@@ -95,8 +95,8 @@ def test_send_again_after_the_slow_sell_lands_ends_with_one_order(
     intent = ledger.intent(eid)
     assert intent is not None and intent.state == "placed" and intent.order_code == orders[0]["order_code"]
     assert ledger.open_intents() == []
-    assert slow_form.unsettled_html.value == "" and slow_form.new_order_anyway.layout.display == "none"
-    assert slow_form.resend_button.layout.display == "none" and slow_form.resolve_button.layout.display == "none"
+    assert slow_form.unsettled_html.value == "" and not visible(slow_form.new_order_anyway)
+    assert not visible(slow_form.resend_button) and not visible(slow_form.resolve_button)
 
     slow_form.resend_button.click()
     slow_form.sell_button.click()
@@ -117,21 +117,21 @@ def test_an_explicit_new_order_gives_two_orders_and_the_ledger_records_both(
     second = slow_form.ticket
     assert second is not None and second is not first and second.external_id != eid
     assert second.state == "quoted" and second.items == {"GAG": 6}
-    assert slow_form.new_order_anyway.value is False and slow_form.new_order_anyway.layout.display == "none"
+    assert slow_form.new_order_anyway.value is False and not visible(slow_form.new_order_anyway)
     assert f"The earlier 5 g GAG sell ({eid}) may still land" in slow_form.unsettled_html.value
 
     slow_form.confirm.value = True
     slow_form.sell_button.click()
-    assert second.state == "placed" and grams_sold(sb) == [5, 6]
+    assert state(second) == "placed" and grams_sold(sb) == [5, 6]
     assert f"({eid}) may still land for 300 s: Resolve looks it up" in slow_form.unsettled_html.value
-    assert slow_form.resolve_button.layout.display is None and not slow_form.resolve_button.disabled
+    assert visible(slow_form.resolve_button) and not slow_form.resolve_button.disabled
 
     slow_form.resolve_button.click()
     assert ledger.open_intents() == []
     placed = {i.external_id: i.order_code for i in ledger.intents("placed")}
     assert placed == {o["external_id"]: o["order_code"] for o in sb.orders()}, "nothing unrecorded"
     assert set(placed) == {eid, second.external_id}
-    assert slow_form.unsettled_html.value == "" and slow_form.resolve_button.layout.display == "none"
+    assert slow_form.unsettled_html.value == "" and not visible(slow_form.resolve_button)
     assert second.result is not None and second.result.order_code in slow_form.result_html.value
     assert len(sent(sb, "sell")) == 2
 
@@ -141,7 +141,7 @@ def test_a_dropped_request_stays_unknown_until_send_again_places_it_once(
 ) -> None:
     eid = sell_into(sb, form, "drop_before_commit")
     form.resolve_button.click()
-    assert form.ticket.state == "unknown" and sb.orders() == []  # type: ignore[union-attr]
+    assert state(form) == "unknown" and sb.orders() == []
     assert "not found yet; it may still land for 300 s" in form.result_text()
     sb.clock.advance(100)
     form.resolve_button.click()
@@ -151,7 +151,7 @@ def test_a_dropped_request_stays_unknown_until_send_again_places_it_once(
     form.resend_button.click()
     orders = sb.orders()
     assert [o["external_id"] for o in orders] == [eid] and grams_sold(sb) == [5]
-    assert form.ticket.state == "placed" and form.result is not None  # type: ignore[union-attr]
+    assert state(form) == "placed" and form.result is not None
     assert form.result.order_code in form.result_html.value
     assert ledger.intent(eid).attempts == 2  # type: ignore[union-attr]
     assert "not_placed" not in [o["outcome"] for o in ledger.outcomes(eid)]
@@ -163,20 +163,20 @@ def test_after_the_settle_window_it_is_not_placed_and_send_again_shows_new_price
     eid = sell_into(sb, form, "drop_before_commit")
     sb.clock.advance(client.settle_window - 1)
     form.resolve_button.click()
-    assert form.ticket.state == "unknown" and "may still land for 1 s" in form.result_text()  # type: ignore[union-attr]
+    assert state(form) == "unknown" and "may still land for 1 s" in form.result_text()
     sb.clock.advance(1)
     form.resolve_button.click()
-    assert form.ticket.state == "not_placed"  # type: ignore[union-attr]
+    assert state(form) == "not_placed"
     assert form.result_text().startswith(f"not placed ({eid}): the API has no order")
-    assert form.resend_button.layout.display is None and not form.resend_button.disabled
+    assert visible(form.resend_button) and not form.resend_button.disabled
 
     quotes = len(sent(sb, "pricefix"))
     form.resend_button.click()
     assert len(sent(sb, "sell")) == 1, "the quote had expired: new prices are shown, nothing is sent"
     assert len(sent(sb, "pricefix")) == quotes + 1
     assert "confirm them, then press Sell" in form.errors["form"].value
-    assert form.ticket.state == "quoted" and form.ticket.external_id == eid  # type: ignore[union-attr]
-    assert form.resend_button.layout.display == "none" and form.sell_button.disabled
+    assert state(form) == "quoted" and form.ticket is not None and form.ticket.external_id == eid
+    assert not visible(form.resend_button) and form.sell_button.disabled
     assert form.countdown_text() == "quote valid for 4:00 (240 s)"
     form.confirm.value = True
     form.sell_button.click()
@@ -190,7 +190,7 @@ def test_send_again_with_an_expired_quote_asks_to_confirm_the_new_prices(sb: San
     assert form.resend_blocker() is None, "the confirmed request may be sent again as it is"
     sb.clock.advance(241)
     form.resend_button.click()
-    assert len(sent(sb, "sell")) == 1 and form.ticket.state == "unknown"  # type: ignore[union-attr]
+    assert len(sent(sb, "sell")) == 1 and state(form) == "unknown"
     new = form.ticket.current_quote  # type: ignore[union-attr]
     assert new is not None and old is not None and new.token != old.token
     assert form.preview_data is not None and form.preview_data.quote is new
@@ -202,7 +202,7 @@ def test_send_again_with_an_expired_quote_asks_to_confirm_the_new_prices(sb: San
     form.resend_button.click()
     (order,) = sb.orders()
     assert order["external_id"] == eid and Decimal(str(order["total"])) == form.preview_data.total
-    assert form.ticket.state == "placed" and len(sent(sb, "sell")) == 2  # type: ignore[union-attr]
+    assert state(form) == "placed" and len(sent(sb, "sell")) == 2
 
 
 def test_another_form_on_the_same_ledger_sees_the_earlier_sell_and_resolves_it(
@@ -216,11 +216,11 @@ def test_another_form_on_the_same_ledger_sees_the_earlier_sell_and_resolves_it(
         assert later.ticket is None and sent(sb, "pricefix") and len(sent(sb, "pricefix")) == 1
         assert f"the earlier 5 g GAG sell ({eid}) may still land" in later.unsettled_html.value
         assert "Send again" not in later.unsettled_html.value, "only the form that sent it can resend it"
-        assert later.resolve_button.layout.display is None and later.resend_button.layout.display == "none"
+        assert visible(later.resolve_button) and not visible(later.resend_button)
         later.resolve_button.click()
         assert ledger.intent(eid).state == "placed" and later.unsettled_html.value == ""  # type: ignore[union-attr]
         later.quote_button.click()
-        assert later.ticket is not None and later.ticket.state == "quoted"
+        assert state(later) == "quoted"
     finally:
         later.close()
 
@@ -242,7 +242,7 @@ def test_a_conflict_shows_its_message_and_disables_sell_and_send_again(sb: Sandb
             assert "ml-error" in form.errors["form"].value
             assert "ml-outcome-conflict" in form.result_html.value and "was never placed" in form.result_text()
             assert form.sell_button.disabled and form.resend_button.disabled
-            assert form.resend_button.layout.display == "none"
+            assert not visible(form.resend_button)
             assert (
                 form.submit_blocker()
                 == form.resend_blocker()
@@ -254,7 +254,7 @@ def test_a_conflict_shows_its_message_and_disables_sell_and_send_again(sb: Sandb
             assert grams_sold(sb) == [7] and ledger.intent(taken).state == "conflict"  # type: ignore[union-attr]
 
             form.quote_button.click()
-            assert form.ticket.external_id == "ML-BBBBBBBBBBBB" and form.ticket.state == "quoted"
+            assert state(form) == "quoted" and form.ticket.external_id == "ML-BBBBBBBBBBBB"
         finally:
             form.close()
 
