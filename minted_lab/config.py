@@ -116,7 +116,7 @@ class Settings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     client_id: str = "web"
-    language: str = "tr"
+    language: str = "en"
     timeout: float = 10.0
     environment: str | None = None
     #: seconds after the last attempt of a sell or buy was sent during which a lookup that finds
