@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minted_lab.sandbox import render
-from minted_lab.sandbox import validation as v
+from minted_lab.sandbox import render, validation as v
 from minted_lab.sandbox.book import Line
 from minted_lab.sandbox.catalog import CURRENCY_CODES, PRODUCTS
 from minted_lab.sandbox.envelope import ApiError, Invalid, Problems, ok
@@ -50,6 +49,9 @@ class Handlers:
             total = v.positive(body["total"], 2, v.MAX_TOTAL)
             if total is None:
                 problems.add("total", "positive_money")
+            if customer_id is None and not problems.has("customer_external_id"):
+                # README §6.1: the From Total Price variant requires the customer
+                problems.add("customer_external_id", "required_for_total")
         problems.raise_if_any()
         now = self.rt.clock.now()
         quote = self.rt.book.fix(self.rt.market.snapshot(now), now, currency, customer_id, total)
@@ -159,7 +161,7 @@ class Handlers:
             now=self.rt.clock.now(),
         )
         now = self.rt.clock.now()
-        return ok(render.order_response(order, now, self.rt.book.customer_of(order)))
+        return ok(render.order_response(order, now, self.rt.book.customer_of(order), self.rt.profile))
 
     def _order_customer(self, value: Any, problems: Problems) -> tuple[str | None, Customer | None]:
         if value is None:
@@ -171,16 +173,15 @@ class Handlers:
         fields = v.customer_fields(value, problems, prefix="customer.")
         if len(problems.items) > before or fields["external_id"] is None:
             return None, None
-        new_customer = None
-        if fields["firstname"] and fields["lastname"]:
-            new_customer = Customer(id=0, created_at=self.rt.clock.now().replace(microsecond=0), **fields)
+        # the book decides whether the customer is new and, if so, whether these fields are enough
+        new_customer = Customer(id=0, created_at=self.rt.clock.now().replace(microsecond=0), **fields)
         return fields["external_id"], new_customer
 
     async def order(self, request: Request) -> Response:
         found = self.rt.book.find(request.path_params["id"])
         if found is None:
             raise ApiError(404, "order_not_found")
-        return ok(render.order(found, self.rt.clock.now(), self.rt.book.customer_of(found)))
+        return ok(render.looked_up(found, self.rt.clock.now(), self.rt.book.customer_of(found), self.rt.profile))
 
     async def order_alt(self, request: Request) -> Response:
         body = _body(request)
@@ -209,19 +210,21 @@ class Handlers:
             now = self.rt.clock.now()
             if push:
                 book.hooks.append((found.guid, now))
-            return ok(render.order(found, now, book.customer_of(found)))
+            return ok(render.looked_up(found, now, book.customer_of(found), self.rt.profile))
 
     async def orders(self, request: Request) -> Response:
         problems = Problems()
         params = dict(request.query_params)
-        query = parse_query(params, problems)
+        query = parse_query(params, problems, self.rt.profile.tx_type("Buy"))
         problems.raise_if_any()
         now = self.rt.clock.now()
         book = self.rt.book
         rows = select(book.snapshot_orders(), query, now)
         path = str(request.base_url).rstrip("/") + request.url.path
         with book.lock:
-            data = paginate(rows, query, path, params, lambda o: render.order(o, now, book.customer_of(o)))
+            data = paginate(
+                rows, query, path, params, lambda o: render.listed(o, now, book.customer_of(o), self.rt.profile)
+            )
         return ok(data)
 
     async def order_statuses(self, request: Request) -> Response:

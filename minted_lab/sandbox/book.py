@@ -13,13 +13,16 @@ from minted_lab.sandbox.catalog import (
     PARTNER_OPENING,
     QUOTE_TTL_SECONDS,
 )
-from minted_lab.sandbox.envelope import invalid
+from minted_lab.sandbox.envelope import Invalid, Problems, invalid
 from minted_lab.sandbox.ids import IdSource
 from minted_lab.sandbox.market import Snapshot
 from minted_lab.sandbox.model import Customer, Item, Order, Quote
 from minted_lab.sandbox.money import CENT, floor4, round2
 
 Wallet = dict[str, Decimal]
+#: what a buy must say about a customer the book does not know (README §6.3, OrderCustomerRequestScheme;
+#: `external_id` is checked first, and `middlename`, `gender`, `birthdate` are optional)
+NEW_CUSTOMER_REQUIRED = ("identity_number", "firstname", "lastname", "email", "phone")
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,8 @@ class Book:
                 raise invalid("price_token", "token_customer")
             if currency_code is not None and currency_code != quote.currency:
                 raise invalid("currency_code", "currency_mismatch", currency=quote.currency)
-            if customer_id is not None and customer_id not in self.customers and new_customer is None:
-                raise invalid("customer.external_id", "customer_unknown")
+            if customer_id is not None and customer_id not in self.customers:
+                self._check_new_customer(side, new_customer)
             items = self._items(side, quote, lines)
             order = Order(
                 seq=len(self.orders),
@@ -159,6 +162,7 @@ class Book:
                 items=items,
                 created_at=now.replace(microsecond=0),
                 customer_external_id=customer_id,
+                price_token=token,
             )
             wallet = self.wallets[customer_id] if customer_id in self.wallets else dict(CUSTOMER_OPENING_CASH)
             self._check_funds(order, lines, wallet)
@@ -169,6 +173,20 @@ class Book:
             quote.used = True
             self._index(order)
             return order
+
+    @staticmethod
+    def _check_new_customer(side: str, new_customer: Customer | None) -> None:
+        """A customer the book does not know: a buy must carry every field a new customer needs (README
+        §6.3: OrderCustomerRequestScheme; 422 naming each one missing); a sell, at least the names."""
+        if side == "Buy" and new_customer is not None:
+            missing = new_customer.missing(NEW_CUSTOMER_REQUIRED)
+            if missing:
+                problems = Problems()
+                for name in missing:
+                    problems.add(f"customer.{name}", "required")
+                raise Invalid(problems)
+        elif new_customer is None or new_customer.missing(("firstname", "lastname")):
+            raise invalid("customer.external_id", "customer_unknown")
 
     def _items(self, side: str, quote: Quote, lines: list[Line]) -> list[Item]:
         items = []
@@ -192,11 +210,25 @@ class Book:
             raise invalid("total", "insufficient_cash")
 
     def _apply(self, order: Order) -> None:
+        """Move the order's metal and cash: a buy brings metal in and pays cash (unless paid by card), a
+        sell sends metal out for cash, a delivery sends metal out and pays its fee."""
         wallet = self.wallets[order.customer_external_id]
         sign = Decimal(1) if order.type == "Buy" else Decimal(-1)
         for item in order.items:
             wallet[item.sku] = wallet.get(item.sku, Decimal(0)) + sign * item.amount
-        wallet[order.currency] = wallet.get(order.currency, Decimal(0)) - sign * order.total
+        if order.type == "Delivery":
+            wallet[order.currency] = wallet.get(order.currency, Decimal(0)) - order.total
+        elif order.moves_cash():
+            wallet[order.currency] = wallet.get(order.currency, Decimal(0)) - sign * order.total
+
+    def _covers(self, order: Order) -> bool:
+        """Whether the order's wallet holds what the order takes out of it."""
+        wallet = self.wallets[order.customer_external_id]
+        if order.type in ("Sell", "Delivery") and any(wallet.get(i.sku, Decimal(0)) < i.amount for i in order.items):
+            return False
+        if order.type == "Sell" or not order.moves_cash():
+            return True
+        return wallet.get(order.currency, Decimal(0)) >= order.total
 
     def _index(self, order: Order) -> None:
         self.orders.append(order)
@@ -208,11 +240,7 @@ class Book:
         """Store a seeded past order; returns False (storing nothing) if it would overdraw a wallet."""
         with self.lock:
             if moves_balances:
-                wallet = self.wallets[order.customer_external_id]
-                if order.type == "Sell":
-                    if any(wallet.get(i.sku, Decimal(0)) < i.amount for i in order.items):
-                        return False
-                elif wallet.get(order.currency, Decimal(0)) < order.total:
+                if not self._covers(order):
                     return False
                 self._apply(order)
             order.seq = len(self.orders)

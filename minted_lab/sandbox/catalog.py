@@ -65,7 +65,8 @@ STATUSES: tuple[tuple[int, str], ...] = (
     (12, "Payment Confirmed"),
 )
 STATUS_NAMES: dict[int, str] = dict(STATUSES)
-PENDING, CANCELLED, COMPLETED, REFUNDED = 2, 4, 5, 11
+CREATED, PENDING, CANCELLED, COMPLETED, REFUNDED = 1, 2, 4, 5, 11
+PREPARING, PACKED, SHIPPED = 6, 7, 8
 
 #: the partner's wallets when the sandbox opens (before any seeded history)
 PARTNER_OPENING: dict[str, Decimal] = {

@@ -29,6 +29,11 @@ class IdSource:
         with self._lock:
             return "".join(self._rng.choice(_ALNUM) for _ in range(32))
 
+    def alnum(self, n: int) -> str:
+        """`n` alphanumerics (a card payment token)."""
+        with self._lock:
+            return "".join(self._rng.choice(_ALNUM) for _ in range(n))
+
     def guid(self) -> str:
         """An upper-case version-4 UUID."""
         with self._lock:

@@ -43,8 +43,10 @@ def _int(value: str, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def parse_query(params: Mapping[str, str], problems: Problems) -> OrderQuery:
-    """Read `page, total, sortBy, sortType, status, sku, customer_external_id, startDate, endDate, tx_type`."""
+def parse_query(params: Mapping[str, str], problems: Problems, buy_tx_type: str = "buy") -> OrderQuery:
+    """Read `page, total, sortBy, sortType, status, sku, customer_external_id, startDate, endDate, tx_type`.
+
+    `tx_type` takes `buy`, `sell`, `delivery` and the profile's `tx_type` of a buy (profiles.Profile)."""
     values = {k: v for k, v in params.items() if v != ""}
     out: dict[str, Any] = {}
     if "page" in values:
@@ -82,10 +84,11 @@ def parse_query(params: Mapping[str, str], problems: Problems) -> OrderQuery:
             if out[name] is None:
                 problems.add(key, "iso_date")
     if "tx_type" in values:
+        known = {**TX_TYPES, buy_tx_type.lower(): "Buy"}
         parts = [p.strip().lower() for p in values["tx_type"].split(",")]
-        if any(p not in TX_TYPES for p in parts):
-            problems.add("tx_type", "one_of", choices=", ".join(TX_TYPES))
-        out["types"] = frozenset(TX_TYPES[p] for p in parts if p in TX_TYPES)
+        if any(p not in known for p in parts):
+            problems.add("tx_type", "one_of", choices=", ".join(known))
+        out["types"] = frozenset(known[p] for p in parts if p in known)
     return OrderQuery(**out)
 
 

@@ -33,28 +33,52 @@ SPREAD_OCTAVES: tuple[tuple[int, Decimal], ...] = (
 
 @dataclass(frozen=True)
 class MetalModel:
-    """Level, volatility (max relative swing) and buy/sell spread ranges over spot of one metal."""
+    """Level, volatility (max relative swing) and buy/sell spread ranges over spot of one metal.
+
+    `below_spot` is used only with the documented price sides (spot > buy > sell, pricefix_response.json):
+    the range of the buy price's distance below spot; the sell price then lies `sell_spread` further down.
+    """
 
     base: Decimal
     swing: Decimal
     buy_spread: tuple[Decimal, Decimal]
     sell_spread: tuple[Decimal, Decimal]
+    below_spot: tuple[Decimal, Decimal] = (Decimal("0.005"), Decimal("0.020"))
 
 
 METALS: dict[str, MetalModel] = {
     "gold": MetalModel(
-        Decimal(100), Decimal("0.045"), (Decimal("0.015"), Decimal("0.030")), (Decimal("0.012"), Decimal("0.025"))
+        Decimal(100),
+        Decimal("0.045"),
+        (Decimal("0.015"), Decimal("0.030")),
+        (Decimal("0.012"), Decimal("0.025")),
+        (Decimal("0.005"), Decimal("0.020")),
     ),
     "silver": MetalModel(
-        Decimal("1.2"), Decimal("0.075"), (Decimal("0.040"), Decimal("0.070")), (Decimal("0.035"), Decimal("0.060"))
+        Decimal("1.2"),
+        Decimal("0.075"),
+        (Decimal("0.040"), Decimal("0.070")),
+        (Decimal("0.035"), Decimal("0.060")),
+        (Decimal("0.001"), Decimal("0.030")),
     ),
     "platinum": MetalModel(
-        Decimal("37.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))
+        Decimal("37.5"),
+        Decimal("0.060"),
+        (Decimal("0.025"), Decimal("0.045")),
+        (Decimal("0.020"), Decimal("0.040")),
+        (Decimal("0.005"), Decimal("0.025")),
     ),
     "palladium": MetalModel(
-        Decimal("32.5"), Decimal("0.060"), (Decimal("0.025"), Decimal("0.045")), (Decimal("0.020"), Decimal("0.040"))
+        Decimal("32.5"),
+        Decimal("0.060"),
+        (Decimal("0.025"), Decimal("0.045")),
+        (Decimal("0.020"), Decimal("0.040")),
+        (Decimal("0.005"), Decimal("0.025")),
     ),
 }
+#: the price orders a market can answer with (profiles.PriceSides)
+BUY_ABOVE_SPOT = "buy>spot>sell"
+BUY_BELOW_SPOT = "spot>buy>sell"
 #: units of the currency per GBP, and the maximum relative swing
 RATES: dict[str, tuple[Decimal, Decimal]] = {
     "TRY": (Decimal(55), Decimal("0.030")),
@@ -93,7 +117,8 @@ def value_noise(key: int, t: int, octaves: tuple[tuple[int, Decimal], ...]) -> D
 
 @dataclass(frozen=True)
 class Sides:
-    """Spot, buy and sell price of one SKU per gram in one currency (buy > spot > sell)."""
+    """Spot, buy and sell price of one SKU per gram in one currency (buy > spot > sell, or with the
+    documented sides spot > buy > sell; buy > sell always)."""
 
     spot: Decimal
     buy: Decimal
@@ -107,14 +132,16 @@ class Snapshot:
     at: datetime
     gbp: dict[str, Sides]
     rates: dict[str, Decimal]
+    sides: str = BUY_ABOVE_SPOT
 
     def prices(self, currency: str) -> dict[str, Sides]:
         """Per-gram prices of every SKU in `currency`, converted from the published GBP prices."""
         if currency == "GBP":
             return self.gbp
         rate = self.rates[currency]
+        order = _strict if self.sides == BUY_ABOVE_SPOT else _below
         return {
-            sku: _strict(round4(s.spot * rate), round2(s.buy * rate), round2(s.sell * rate))
+            sku: order(round4(s.spot * rate), round2(s.buy * rate), round2(s.sell * rate))
             for sku, s in self.gbp.items()
         }
 
@@ -137,12 +164,27 @@ def _strict(spot: Decimal, buy: Decimal, sell: Decimal) -> Sides:
     return Sides(spot, buy, sell)
 
 
-class Market:
-    """The seeded market: `snapshot(at)` is the same for the same seed and the same tick."""
+def _below(spot: Decimal, buy: Decimal, sell: Decimal) -> Sides:
+    """The documented order after rounding: spot > buy > sell (each a cent apart at least)."""
+    if buy >= spot:
+        buy = round2(spot) - CENT if round2(spot) >= spot else round2(spot)
+    if sell >= buy:
+        sell = buy - CENT
+    return Sides(spot, buy, sell)
 
-    def __init__(self, seed: int, tick_seconds: int = 10) -> None:
+
+class Market:
+    """The seeded market: `snapshot(at)` is the same for the same seed and the same tick.
+
+    `sides` orders the three prices: "buy>spot>sell" (default) or the documented "spot>buy>sell". Spot
+    and rates are the same either way; buy and sell come from the same seeded spread noise."""
+
+    def __init__(self, seed: int, tick_seconds: int = 10, sides: str = BUY_ABOVE_SPOT) -> None:
+        if sides not in (BUY_ABOVE_SPOT, BUY_BELOW_SPOT):
+            raise ValueError(f"price sides must be {BUY_ABOVE_SPOT!r} or {BUY_BELOW_SPOT!r}, not {sides!r}")
         self.seed = seed
         self.tick_seconds = tick_seconds
+        self.sides = sides
         self._level = {m: _stream_key(seed, f"level:{m}") for m in METALS}
         self._buy = {m: _stream_key(seed, f"buy:{m}") for m in METALS}
         self._sell = {m: _stream_key(seed, f"sell:{m}") for m in METALS}
@@ -158,7 +200,7 @@ class Market:
         """Prices and rates at `at` (held constant within a tick)."""
         tz = at.tzinfo or UTC
         snap = self._cached(self.tick(at))
-        return Snapshot(snap.at.astimezone(tz), snap.gbp, snap.rates)
+        return Snapshot(snap.at.astimezone(tz), snap.gbp, snap.rates, snap.sides)
 
     def partial(self, at: datetime, sku: str, currency: str) -> Snapshot:
         """A snapshot holding only one SKU and one rate (cheap, for bulk history)."""
@@ -177,13 +219,16 @@ class Market:
             if code != "GBP":
                 base, swing = RATES[code]
                 rates[code] = round4(base * (1 + swing * value_noise(self._rate[code], t, LEVEL_OCTAVES)))
-        return Snapshot(datetime.fromtimestamp(t, UTC), gbp, rates)
+        return Snapshot(datetime.fromtimestamp(t, UTC), gbp, rates, self.sides)
 
     def _metal(self, metal: str, t: int) -> Sides:
         model = METALS[metal]
         exact = model.base * (1 + model.swing * value_noise(self._level[metal], t, LEVEL_OCTAVES))
-        bs = _between(model.buy_spread, value_noise(self._buy[metal], t, SPREAD_OCTAVES))
         ss = _between(model.sell_spread, value_noise(self._sell[metal], t, SPREAD_OCTAVES))
+        if self.sides == BUY_BELOW_SPOT:
+            gap = _between(model.below_spot, value_noise(self._buy[metal], t, SPREAD_OCTAVES))
+            return _below(round4(exact), round2(exact * (1 - gap)), round2(exact * (1 - gap - ss)))
+        bs = _between(model.buy_spread, value_noise(self._buy[metal], t, SPREAD_OCTAVES))
         return _strict(round4(exact), round2(exact * (1 + bs)), round2(exact * (1 - ss)))
 
 

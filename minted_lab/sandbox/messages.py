@@ -33,6 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # field reasons
     "required": ("zorunludur", "is required"),
+    "required_for_total": (
+        "toplam tutardan fiyat sabitlemede zorunludur",
+        "is required for a price fix from a total",
+    ),
     "unknown_field": ("tanınmayan alan", "is not an allowed field"),
     "invalid_json": ("geçerli bir JSON nesnesi olmalıdır", "must be a valid JSON object"),
     "number_out_of_range": (

@@ -36,9 +36,47 @@ class Item:
     total: Decimal
 
 
+@dataclass(frozen=True)
+class CardPayment:
+    """How a card-paid order was paid (examples/card_payment_get_order_response.json): the card as the
+    API shows it (number masked) and the card fee, `payment_cost`, which is not part of the total."""
+
+    token: str
+    card_holder: str
+    card_number: str
+    card_expiry: str
+    card_association: str
+    customer_ip: str
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class Address:
+    """A street address in the Order Address schema (examples/order_schema_skeleton.json)."""
+
+    city: str
+    county: str
+    district: str
+    street: str
+    address: str
+    zipcode: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a Delivery order ships and how it is tracked (the Order Schema `delivery` and `address`)."""
+
+    shipping_id: int
+    address: Address
+    cargo_tracking_number: str
+
+
 @dataclass
 class Order:
-    """One order; its status follows the clock unless `fixed_status` is set (seeded history)."""
+    """One order; its status follows the clock unless `fixed_status` is set (seeded history).
+
+    `payment` is set on card-paid orders, `delivery` on Delivery orders; `price_token` is the token an
+    order placed through the API used (None for seeded history)."""
 
     seq: int
     guid: str
@@ -51,6 +89,14 @@ class Order:
     created_at: datetime
     customer_external_id: str | None
     fixed_status: int | None = None
+    payment: CardPayment | None = None
+    delivery: Delivery | None = None
+    price_token: str | None = None
+
+    @property
+    def payment_cost(self) -> Decimal:
+        """The card fee (0 for cash orders); not added to `total`."""
+        return self.payment.cost if self.payment is not None else Decimal(0)
 
     @property
     def price(self) -> Decimal:
@@ -73,6 +119,10 @@ class Order:
             return self.fixed_status
         settled = now >= self.created_at + timedelta(seconds=ORDER_SETTLE_SECONDS)
         return COMPLETED if settled else PENDING
+
+    def moves_cash(self) -> bool:
+        """Whether the order moves cash: a card-paid buy is paid by card, not from the cash wallet."""
+        return self.payment is None
 
     def has_sku(self, sku: str) -> bool:
         """Whether any item is `sku`."""
@@ -97,6 +147,10 @@ class Customer:
     account_type: str | None = None
     tax_office: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    def missing(self, names: tuple[str, ...]) -> list[str]:
+        """Those of the attributes `names` that are unset (None or empty)."""
+        return [name for name in names if not getattr(self, name)]
 
     @property
     def fullname(self) -> str:

@@ -6,13 +6,30 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from minted_lab.sandbox.catalog import BY_CODE, BY_SKU, CURRENCIES, PRODUCTS, STATUS_NAMES
+from minted_lab.sandbox.catalog import (
+    BY_CODE,
+    BY_SKU,
+    COMPLETED,
+    CREATED,
+    CURRENCIES,
+    PRODUCTS,
+    REFUNDED,
+    SHIPPED,
+    STATUS_NAMES,
+)
 from minted_lab.sandbox.clock import ISTANBUL
 from minted_lab.sandbox.market import Snapshot
 from minted_lab.sandbox.model import Customer, Order
 from minted_lab.sandbox.money import number_text, round2
+from minted_lab.sandbox.profiles import DEFAULT, Profile
 
 COMPANY_ID = 2000000
+#: `channel` of every order in Get Order answers shaped like examples/get_order_response.json
+CHANNEL = "partner"
+#: `product_weight` of a digital product's item: grams per unit [I] (1 in get_order_response.json)
+PRODUCT_WEIGHT = 1
+#: where a Delivery order's tracking number is looked up (sandbox-made, not a real carrier)
+CARGO_TRACKING_URL = "https://cargo.example.com/track/"
 
 
 def order_at_short(at: datetime) -> str:
@@ -53,8 +70,14 @@ def order_customer(customer: Customer | None) -> dict[str, Any] | None:
     }
 
 
-def order(o: Order, now: datetime, customer: Customer | None) -> dict[str, Any]:
-    """The Order Schema as the API shows it at `now`."""
+def status_name(status: int, profile: Profile) -> str:
+    """The name an order with `status` shows (status 1 per the profile: "Created" or "New")."""
+    return profile.status_1_name if status == CREATED else STATUS_NAMES[status]
+
+
+def order(o: Order, now: datetime, customer: Customer | None, profile: Profile = DEFAULT) -> dict[str, Any]:
+    """The Order Schema (17 keys, README §7) plus the keys the examples add, as sell/buy answers show it
+    at `now` (and Get Order and the list, in the default profile)."""
     status = o.status_at(now)
     return {
         "guid": o.guid,
@@ -64,35 +87,214 @@ def order(o: Order, now: datetime, customer: Customer | None) -> dict[str, Any]:
         "price": o.price,
         "tax": o.tax,
         "total": o.total,
-        "payment_cost": 0,
+        "payment_cost": o.payment_cost,
         "currency_code": o.currency,
         "currency_rate": o.currency_rate,
         "currency_total": round2(o.total * o.currency_rate),
         "status_id": status,
-        "status_name": STATUS_NAMES[status],
-        "payment_type": "cash",
-        "payment": None,
+        "status_name": status_name(status, profile),
+        "payment_type": payment_type(o),
+        "payment": payment(o, status),
+        "delivery": delivery(o, status, profile),
+        "address": address(o, customer),
         "order_at": order_at_short(o.created_at),
         "description": description(o),
         "customer": order_customer(customer),
-        "items": [
+        "items": schema_items(o),
+    }
+
+
+def schema_items(o: Order) -> list[dict[str, Any]]:
+    """The 9-key Order Item Schema."""
+    return [
+        {
+            "sku": i.sku,
+            "product_id": BY_SKU[i.sku].product_id,
+            "product_name": BY_SKU[i.sku].product_name,
+            "spot_price": i.spot_price,
+            "price": i.price,
+            "tax_rate": 0,
+            "tax": 0,
+            "amount": i.amount,
+            "total": i.total,
+        }
+        for i in o.items
+    ]
+
+
+def _rate(o: Order, profile: Profile) -> tuple[Decimal | None, Decimal]:
+    """(currency_rate, currency_total) of a Get Order answer: null and 0 for GBP with `gbp_rate_null`."""
+    if profile.gbp_rate_null and o.currency == "GBP":
+        return None, Decimal(0)
+    return o.currency_rate, round2(o.total * o.currency_rate)
+
+
+def example_items(o: Order, profile: Profile) -> list[dict[str, Any]]:
+    """Items shaped like examples/get_order_response.json: no `sku`; weight and the currency fields."""
+    null_gbp = profile.gbp_rate_null and o.currency == "GBP"
+    currency_id = None if null_gbp else BY_CODE[o.currency].currency_id
+    rate = None if null_gbp else o.currency_rate
+    return [
+        {
+            "product_id": BY_SKU[i.sku].product_id,
+            "product_name": BY_SKU[i.sku].product_name,
+            "product_weight": PRODUCT_WEIGHT,
+            "spot_price": i.spot_price,
+            "price": i.price,
+            "tax_rate": 0,
+            "tax": 0,
+            "amount": i.amount,
+            "total": i.total,
+            "currency_id": currency_id,
+            "currency_rate": rate,
+            "currency_total": Decimal(0) if rate is None else round2(i.total * rate),
+        }
+        for i in o.items
+    ]
+
+
+def looked_up(o: Order, now: datetime, customer: Customer | None, profile: Profile) -> dict[str, Any]:
+    """The order as Get Order and Get Order (Alternative) show it, per `profile.lookup_order_keys` and
+    `profile.lookup_item_keys`."""
+    items = example_items(o, profile) if profile.lookup_item_keys == "get_order_example" else schema_items(o)
+    currency_rate, currency_total = _rate(o, profile)
+    if profile.lookup_order_keys == "schema":
+        shown = order(o, now, customer, profile)
+        shown.update(currency_rate=currency_rate, currency_total=currency_total, items=items)
+        return shown
+    status = o.status_at(now)
+    return {
+        # the keys of examples/get_order_response.json, in its order
+        "guid": o.guid,
+        "order_code": o.order_code,
+        "external_id": o.external_id,
+        "channel": CHANNEL,
+        "tx_type": profile.tx_type(o.type),
+        "price_token": o.price_token,
+        "price": o.price,
+        "tax": o.tax,
+        "total": o.total,
+        "currency_rate": currency_rate,
+        "currency_total": currency_total,
+        "status_id": status,
+        "status_name": status_name(status, profile),
+        "items": items,
+        "customer": order_customer(customer),
+        # the Order Schema keys the example does not show (it lacks `type` and `currency_code` on purpose)
+        "payment_cost": o.payment_cost,
+        "payment_type": payment_type(o),
+        "payment": payment(o, status),
+        "delivery": delivery(o, status, profile),
+        "address": address(o, customer),
+        "description": description(o),
+    }
+
+
+def listed(o: Order, now: datetime, customer: Customer | None, profile: Profile) -> dict[str, Any]:
+    """The order as the order list (and `Sandbox.orders()`) shows it: as Get Order does, unless
+    `profile.list_like_lookup` is off (then the Order Schema)."""
+    return looked_up(o, now, customer, profile) if profile.list_like_lookup else order(o, now, customer, profile)
+
+
+def payment_type(o: Order) -> str:
+    """`cash` or `credit-card` (the Order Schema enum, README §5.3)."""
+    return "cash" if o.payment is None else "credit-card"
+
+
+def payment(o: Order, status: int) -> dict[str, Any] | None:
+    """The Payment Scheme of a card-paid order, keys as examples/card_payment_get_order_response.json
+    (null for cash orders). A card payment of an order still New is `new`, else `success`."""
+    card = o.payment
+    if card is None:
+        return None
+    return {
+        "token": card.token,
+        "transaction_id": None,
+        "order_reference": o.external_id,
+        "amount": o.total,
+        "comission": 0,
+        "total": o.total,
+        "refunded_amount": o.total if status == REFUNDED else 0,
+        "error_code": None,
+        "error_message": None,
+        "state": "new" if status == CREATED else "success",
+        "details": {
+            "card_cvv": "000",
+            "card_expiry": card.card_expiry,
+            "card_holder": card.card_holder,
+            "card_number": card.card_number,
+            "customer_ip": card.customer_ip,
+            "card_association": card.card_association,
+        },
+    }
+
+
+def delivery(o: Order, status: int, profile: Profile) -> dict[str, Any] | None:
+    """The Order Item Delivery object of a Delivery order (null otherwise): it follows the order's status;
+    tracking appears once shipped."""
+    shipment = o.delivery
+    if shipment is None:
+        return None
+    shipped = status in (SHIPPED, COMPLETED)
+    number = shipment.cargo_tracking_number if shipped else None
+    return {
+        "status_id": status,
+        "status_name": status_name(status, profile),
+        "cargo_tracking_url": f"{CARGO_TRACKING_URL}{number}" if number else None,
+        "cargo_tracking_number": number,
+        "sync_status": True,
+        "products": [
             {
-                "sku": i.sku,
                 "product_id": BY_SKU[i.sku].product_id,
+                "sku": i.sku,
                 "product_name": BY_SKU[i.sku].product_name,
-                "spot_price": i.spot_price,
-                "price": i.price,
-                "tax_rate": 0,
-                "tax": 0,
                 "amount": i.amount,
-                "total": i.total,
             }
             for i in o.items
         ],
     }
 
 
-def order_response(o: Order, now: datetime, customer: Customer | None) -> dict[str, Any]:
+def address(o: Order, customer: Customer | None) -> dict[str, Any] | None:
+    """The Order Address of a Delivery order (null otherwise): billed to and shipped to its customer."""
+    shipment = o.delivery
+    if shipment is None:
+        return None
+    where = shipment.address
+    c = customer
+    parts = {
+        "city": where.city,
+        "county": where.county,
+        "district": where.district,
+        "address": where.address,
+        "zipcode": where.zipcode,
+        "street": where.street,
+    }
+    tax_number = c.identity_number if c else None
+    return {
+        "billing": {
+            "external_id": c.external_id if c else None,
+            "invoice_type": "Individual",
+            "fullname": c.fullname if c else None,
+            "company_name": None,
+            "phone": c.phone if c else None,
+            "email": c.email if c else None,
+            **parts,
+            "tax_office": None,
+            "tax_number": tax_number,
+        },
+        "shipping": {
+            "id": shipment.shipping_id,
+            "external_id": c.external_id if c else None,
+            "tax_number": tax_number,
+            "fullname": c.fullname if c else None,
+            "phone": c.phone if c else None,
+            **parts,
+        },
+    }
+
+
+def order_response(o: Order, now: datetime, customer: Customer | None, profile: Profile = DEFAULT) -> dict[str, Any]:
     """The sell/buy 200 `data`: arrays of codes and guids, integer tax, long `order_at`."""
     return {
         "order_code": [o.order_code],
@@ -101,7 +303,7 @@ def order_response(o: Order, now: datetime, customer: Customer | None) -> dict[s
         "tax": int(o.tax),
         "total": o.total,
         "order_at": stamp(o.created_at),
-        "orders": [order(o, now, customer)],
+        "orders": [order(o, now, customer, profile)],
     }
 
 

@@ -12,6 +12,7 @@ from minted_lab.sandbox.book import Book
 from minted_lab.sandbox.clock import SandboxClock
 from minted_lab.sandbox.faults import Faults
 from minted_lab.sandbox.market import Market
+from minted_lab.sandbox.profiles import DEFAULT, Profile
 from minted_lab.sandbox.ratelimit import RateLimiter
 
 
@@ -66,7 +67,7 @@ class InFlight:
 
 @dataclass
 class Runtime:
-    """Clock, market, book, auth, faults, rate limit, error style, requests in flight and the request log."""
+    """Clock, market, book, auth, faults, rate limit, error style, profile, requests in flight and the request log."""
 
     clock: SandboxClock
     market: Market
@@ -75,6 +76,7 @@ class Runtime:
     faults: Faults
     limiter: RateLimiter | None
     error_fields: bool = True
+    profile: Profile = DEFAULT
     in_flight: InFlight = field(default_factory=InFlight)
     records: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=200_000))
     records_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -19,6 +19,7 @@ from minted_lab.sandbox.history import seed_customers, seed_history
 from minted_lab.sandbox.ids import ExternalIds
 from minted_lab.sandbox.market import Market
 from minted_lab.sandbox.money import dumps, loads
+from minted_lab.sandbox.profiles import Profile, resolve
 from minted_lab.sandbox.ratelimit import RateLimiter
 from minted_lab.sandbox.runtime import RequestRecord, Runtime
 from minted_lab.sandbox.server import DEFAULT_REQUEST_TIMEOUT, ServerThread
@@ -29,8 +30,12 @@ class Sandbox:
 
     `request_timeout` closes a connection that has not delivered a whole request within that many
     seconds (slow or stalled clients); `error_fields=False` answers 422s with the message alone and no
-    `errors` map, as the public docs' examples show. Digest nonces differ from run to run (see auth.py);
-    everything a client reads is determined by the seed.
+    `errors` map, as the public docs' examples show (None: as the profile says). Digest nonces differ
+    from run to run (see auth.py); everything a client reads is determined by the seed and the profile.
+
+    `profile` is "default" (our reading of the docs, docs/api-shapes.md), "documented" (the docs' own
+    examples where they differ from it) or a `profiles.Profile`, e.g.
+    `dataclasses.replace(DOCUMENTED, price_sides="buy>spot>sell")`: see profiles.py for every switch.
     """
 
     username = "sandbox"
@@ -50,18 +55,20 @@ class Sandbox:
         digest_algorithm: str = "SHA-256",
         nonce_ttl: float = 300.0,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-        error_fields: bool = True,
+        error_fields: bool | None = None,
+        profile: str | Profile = "default",
     ) -> None:
         if not request_timeout > 0:
             raise ValueError("request_timeout must be a positive number of seconds")
         self.seed = int(seed)
+        self.profile = resolve(profile)
         self.host, self.port = host, int(port)
         self.request_timeout = float(request_timeout)
         self.clock = SandboxClock(start, clock)
-        self.market = Market(self.seed)
+        self.market = Market(self.seed, sides=self.profile.price_sides)
         self.book = Book(self.seed)
         seed_customers(self.book, self.seed, self.clock.start)
-        seed_history(self.book, self.market, self.seed, self.clock.start, int(history))
+        seed_history(self.book, self.market, self.seed, self.clock.start, int(history), self.profile)
         self.faults = Faults()
         self.runtime = Runtime(
             clock=self.clock,
@@ -70,7 +77,8 @@ class Sandbox:
             auth=DigestAuthority(digest_algorithm, nonce_ttl),
             faults=self.faults,
             limiter=RateLimiter(*rate_limit) if rate_limit else None,
-            error_fields=bool(error_fields),
+            error_fields=self.profile.error_fields if error_fields is None else bool(error_fields),
+            profile=self.profile,
         )
         self.app: Starlette = build_app(self.runtime)
         self._external_ids = ExternalIds(self.seed, taken=self.book.holds_external_id)
@@ -126,10 +134,10 @@ class Sandbox:
         return self.runtime.recorded()
 
     def orders(self) -> list[dict[str, Any]]:
-        """Every order as the API would show it now, in creation order."""
+        """Every order as the order list would show it now (profile included), in creation order."""
         now = self.clock.now()
         with self.book.lock:
-            shown = [render.order(o, now, self.book.customer_of(o)) for o in self.book.orders]
+            shown = [render.listed(o, now, self.book.customer_of(o), self.profile) for o in self.book.orders]
         return loads(dumps(shown))  # type: ignore[no-any-return]
 
     def balance(self, code: str, customer_external_id: str | None = None) -> Decimal:
@@ -165,18 +173,14 @@ class Sandbox:
         hide behind the same bug here."""
         import minted_lab
 
-        return minted_lab.MintedClient(
-            self.url, self.username, self.password, **self._client_kwargs(kw)
-        )
+        return minted_lab.MintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
 
     def async_client(self, **kw: Any) -> Any:
         """A `minted_lab.AsyncMintedClient` for this sandbox."""
         import minted_lab
 
-        return minted_lab.AsyncMintedClient(
-            self.url, self.username, self.password, **self._client_kwargs(kw)
-        )
+        return minted_lab.AsyncMintedClient(self.url, self.username, self.password, **self._client_kwargs(kw))
 
     def __repr__(self) -> str:
         where = self.url if self._server else "stopped"
-        return f"Sandbox(seed={self.seed}, {where}, orders={len(self.book.orders)}, now={self.clock.now().isoformat()})"
+        return f"Sandbox(seed={self.seed}, profile={self.profile.name!r}, {where}, orders={len(self.book.orders)}, now={self.clock.now().isoformat()})"

@@ -17,12 +17,10 @@ import pytest
 from starlette.routing import Route
 
 import minted_lab
-from minted_lab import _ops as ops
-from minted_lab import endpoints
+from minted_lab import _ops as ops, endpoints
 from minted_lab.client import AsyncMintedClient, MintedClient
 from minted_lab.endpoints import ENDPOINTS, Endpoint
-from minted_lab.sandbox import Sandbox
-from minted_lab.sandbox import faults as sandbox_faults
+from minted_lab.sandbox import Sandbox, faults as sandbox_faults
 from minted_lab.sandbox.faults import Faults
 from minted_lab.sandbox.routes import ROUTES
 

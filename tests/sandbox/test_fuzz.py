@@ -9,8 +9,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from minted_lab.sandbox import Sandbox
 from minted_lab.sandbox.money import dumps
