@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any

@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._parse import parse_date, parse_datetime, to_decimal, to_int
+from .catalog import spread
 
 M = TypeVar("M")
 
@@ -100,8 +101,9 @@ def _plain_fields(cls: type) -> tuple[tuple[str, Callable[[Mapping[str, Any], st
 
 def _build(cls: type[M], d: Mapping[str, Any], **given: Any) -> M:
     """A model whose plain fields are read from the same-named keys by their type; ``given`` sets the others."""
-    values = {name: read(d, name) for name, read in _plain_fields(cls) if name not in given}
-    return cls(**values, **given, raw=_raw(d))
+    model: type = cls  # a plain type: the cache needs a hashable key, and a type[M] cannot be called with fields
+    values = {name: read(d, name) for name, read in _plain_fields(model) if name not in given}
+    return cast(M, model(**values, **given, raw=_raw(d)))
 
 
 def _money(value: Decimal | None, currency: str | None = None) -> str:
@@ -120,10 +122,21 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _pct(spread: Decimal | None, spot: Decimal | None) -> Decimal | None:
-    if spread is None or not spot:
+def _spread(price: Decimal | None, spot: Decimal | None) -> Decimal | None:
+    """`catalog.spread`, or None when either price is missing."""
+    if price is None or spot is None:
         return None
-    return spread / spot * 100
+    return spread(price, spot)
+
+
+def _percent(price: Decimal | None, spot: Decimal | None) -> Decimal | None:
+    """The spread as an exact percentage of spot: `catalog.spread_ratio` x 100, kept a Decimal.
+
+    None when a price is missing or spot is 0.
+    """
+    if price is None or not spot:
+        return None
+    return spread(price, spot) / spot * 100
 
 
 # --------------------------------------------------------------------------------------- quotes
@@ -150,26 +163,22 @@ class QuotePrice:
     @property
     def buy_spread(self) -> Decimal | None:
         """``buy_price - spot_price`` (positive when buying costs more than spot)."""
-        if self.buy_price is None or self.spot_price is None:
-            return None
-        return self.buy_price - self.spot_price
+        return _spread(self.buy_price, self.spot_price)
 
     @property
     def sell_spread(self) -> Decimal | None:
         """``sell_price - spot_price`` (negative when selling pays less than spot)."""
-        if self.sell_price is None or self.spot_price is None:
-            return None
-        return self.sell_price - self.spot_price
+        return _spread(self.sell_price, self.spot_price)
 
     @property
     def buy_spread_pct(self) -> Decimal | None:
         """The buy spread as a percentage of spot."""
-        return _pct(self.buy_spread, self.spot_price)
+        return _percent(self.buy_price, self.spot_price)
 
     @property
     def sell_spread_pct(self) -> Decimal | None:
         """The sell spread as a percentage of spot."""
-        return _pct(self.sell_spread, self.spot_price)
+        return _percent(self.sell_price, self.spot_price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,7 +597,8 @@ class MintedPrices:
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> MintedPrices:
         d = _obj(data, "minted prices")
-        rates = d.get("rates") if isinstance(d.get("rates"), Mapping) else {}
+        rates = d.get("rates")
+        rates = rates if isinstance(rates, Mapping) else {}
         return cls(
             currency=d.get("currency"),
             updated_at=_dt(d, "updated_at"),
@@ -630,7 +640,8 @@ class Wallet:
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Wallet:
         d = _obj(data, "wallet")
-        prices = d.get("prices") if isinstance(d.get("prices"), Mapping) else {}
+        prices = d.get("prices")
+        prices = prices if isinstance(prices, Mapping) else {}
         return _build(
             cls,
             d,

@@ -22,23 +22,27 @@ OrderResults, Orders or plain dicts, which are JSON-encoded and read by the same
 
     >>> from minted_lab.frames import order_frames
     >>> orders, items = order_frames(client.iter_pages())
+
+The names are imported on first use, so `minted_lab.frames.dtypes` (`MONEY`, `GRAMS`, `RATE`) can
+be imported alone, without the decoders.
 """
 
-from minted_lab.frames._market import balances_frame, prices_frame, quotes_frame
-from minted_lab.frames._orders import OrderFrames, items_frame, order_frames, orders_frame
-from minted_lab.frames._schemas import (
-    BALANCES_SCHEMA,
-    GRAMS,
-    ITEMS_SCHEMA,
-    MONEY,
-    ORDERS_SCHEMA,
-    PRICES_SCHEMA,
-    QUOTES_SCHEMA,
-    RATE,
-    TIME,
-    TIME_ZONE,
-)
-from minted_lab.frames._tools import as_float, unique_orders
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["balances_frame", "prices_frame", "quotes_frame"], "minted_lab.frames._market"),
+    **dict.fromkeys(["OrderFrames", "items_frame", "order_frames", "orders_frame"], "minted_lab.frames._orders"),
+    **dict.fromkeys(
+        ["BALANCES_SCHEMA", "ITEMS_SCHEMA", "ORDERS_SCHEMA", "PRICES_SCHEMA", "QUOTES_SCHEMA", "TIME"],
+        "minted_lab.frames._schemas",
+    ),
+    **dict.fromkeys(["GRAMS", "MONEY", "RATE"], "minted_lab.frames.dtypes"),
+    "TIME_ZONE": "minted_lab.catalog",
+    **dict.fromkeys(["as_float", "unique_orders"], "minted_lab.frames._tools"),
+}
 
 __all__ = [
     "BALANCES_SCHEMA",
@@ -61,3 +65,33 @@ __all__ = [
     "quotes_frame",
     "unique_orders",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minted_lab.frames' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
+    from minted_lab.catalog import TIME_ZONE
+    from minted_lab.frames._market import balances_frame, prices_frame, quotes_frame
+    from minted_lab.frames._orders import OrderFrames, items_frame, order_frames, orders_frame
+    from minted_lab.frames._schemas import (
+        BALANCES_SCHEMA,
+        ITEMS_SCHEMA,
+        ORDERS_SCHEMA,
+        PRICES_SCHEMA,
+        QUOTES_SCHEMA,
+        TIME,
+    )
+    from minted_lab.frames._tools import as_float, unique_orders
+    from minted_lab.frames.dtypes import GRAMS, MONEY, RATE

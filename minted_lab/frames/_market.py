@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
-from minted_lab.frames._schemas import BALANCES_SCHEMA, GRAMS, MONEY, PRICES_SCHEMA
+from minted_lab._parse import decimal_text
+from minted_lab.frames._schemas import BALANCES_SCHEMA, PRICES_SCHEMA, checked
+from minted_lab.frames._source import body, inputs
+from minted_lab.frames._spread import spread_expr, spread_ratio_expr
 from minted_lab.frames._tools import parse_times
+from minted_lab.frames.dtypes import GRAMS, MONEY
 
 Row = dict[str, Any]
 
@@ -28,7 +32,7 @@ def _text(value: object) -> str | None:
     if isinstance(value, bool):
         raise TypeError(f"expected a number, got {value!r}")
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return decimal_text(value)
     if isinstance(value, float):
         return repr(value)
     return str(value)
@@ -42,16 +46,11 @@ def _time_text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _load(x: bytes | bytearray | memoryview | str) -> Any:
-    return json.loads(bytes(x) if not isinstance(x, str) else x, parse_float=str, parse_int=str)
-
-
 def _unwrap(x: Any) -> Any:
-    """The API value inside `x`: bytes decoded, `.content`/`.raw` taken, the envelope's `data` opened."""
-    if isinstance(x, (bytes, bytearray, memoryview, str)):
-        x = _load(x)
-    elif isinstance(getattr(x, "content", None), (bytes, bytearray)) and len(x.content):
-        x = _load(x.content)
+    """The API value inside `x`: its JSON text decoded (numbers as text), else its `.raw`, the envelope's `data` opened."""
+    text = body(x)
+    if text is not None:
+        x = json.loads(text, parse_float=str, parse_int=str)
     elif hasattr(x, "raw"):
         x = x.raw
     if isinstance(x, Mapping) and "success" in x:
@@ -61,17 +60,8 @@ def _unwrap(x: Any) -> Any:
     return x
 
 
-def _many(x: object) -> Iterator[Any]:
-    if isinstance(x, (bytes, bytearray, memoryview, str, Mapping)) or hasattr(x, "raw") or hasattr(x, "content"):
-        yield x
-    elif isinstance(x, Iterable):
-        yield from x
-    else:
-        raise TypeError(f"expected bytes, a model, a dict or an iterable of them; got {type(x).__name__}")
-
-
 def _price_rows(x: object) -> Iterator[Row]:
-    for one in _many(x):
+    for one in inputs(x):
         fixed_at = getattr(one, "fixed_at", None)
         value = _unwrap(one)
         if isinstance(value, list):
@@ -119,26 +109,20 @@ def _prices(rows: list[Row]) -> pl.DataFrame:
     text = pl.DataFrame(rows, schema=_PRICE_TEXT)
     time = parse_times(text["time"], "price time")
     ttl = text["ttl"].cast(pl.Decimal(38, 6)).cast(pl.Float64).fill_null(0.0)
-    spot = pl.col("spot")
-
-    def pct(col: str) -> pl.Expr:
-        return pl.when(spot != 0).then(pl.col(col).cast(pl.Float64) / spot.cast(pl.Float64))
-
     frame = (
         text.with_columns(
-            (time - pl.duration(microseconds=(ttl * 1e6).round().cast(pl.Int64))).alias("time"),
+            (time - pl.duration(microseconds=pl.lit((ttl * 1e6).round().cast(pl.Int64)))).alias("time"),
             pl.col("spot", "buy", "sell").cast(MONEY),
         )
         .with_columns(
-            (pl.col("buy") - spot).alias("buy_spread"),
-            (pl.col("sell") - spot).alias("sell_spread"),
+            spread_expr("buy", "spot").alias("buy_spread"),
+            spread_expr("sell", "spot").alias("sell_spread"),
+            spread_ratio_expr("buy", "spot").alias("buy_spread_pct"),
+            spread_ratio_expr("sell", "spot").alias("sell_spread_pct"),
         )
-        .with_columns(pct("buy_spread").alias("buy_spread_pct"), pct("sell_spread").alias("sell_spread_pct"))
         .select(PRICES_SCHEMA.names())
     )
-    if frame.schema != PRICES_SCHEMA:
-        raise AssertionError(f"schema drift: {frame.schema} != {PRICES_SCHEMA}")
-    return frame
+    return checked(frame, PRICES_SCHEMA)
 
 
 def quotes_frame(quotes: object) -> pl.DataFrame:
@@ -146,6 +130,22 @@ def quotes_frame(quotes: object) -> pl.DataFrame:
 
     A quote's time is `Quote.fixed_at`; for raw answers it is `expires_at - expire_ttl` (the
     moment the answer was made). Repeated quotes are kept.
+
+    Examples
+    --------
+    >>> answer = (
+    ...     b'{"data": {"token": "t", "currency": "GBP", "expires_at": "2026-11-02T09:34:00+03:00", "expire_ttl": 240,'
+    ...     b' "prices": [{"sku": "GAG", "spot_price": 1.2127, "buy_price": 1.28, "sell_price": 1.16}]}, "success": true}'
+    ... )
+    >>> quotes_frame(answer).select("time", "sku", "spot", "sell_spread", "sell_spread_pct")
+    shape: (1, 5)
+    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬─────────────────┐
+    │ time                          ┆ sku ┆ spot          ┆ sell_spread   ┆ sell_spread_pct │
+    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---             │
+    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64             │
+    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪═════════════════╡
+    │ 2026-11-02 09:30:00 +03       ┆ GAG ┆ 1.2127        ┆ -0.0527       ┆ -0.043457       │
+    └───────────────────────────────┴─────┴───────────────┴───────────────┴─────────────────┘
     """
     return _prices(list(_price_rows(quotes)))
 
@@ -155,12 +155,27 @@ def prices_frame(prices: object) -> pl.DataFrame:
 
     Accepts product-price rows (`updated_at`, `currency_code`), the product-prices or minted-prices
     answers (bytes or `data`), and quotes; the rows are kept in input order, repeats included.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> row = {"sku": "GAU", "currency_code": "GBP", "updated_at": "2026-11-02T09:30:00+03:00",
+    ...        "spot_price": Decimal("98.9866"), "buy_price": Decimal("100.99"), "sell_price": Decimal("97.31")}
+    >>> prices_frame([row]).select("time", "sku", "buy", "buy_spread", "buy_spread_pct")
+    shape: (1, 5)
+    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬────────────────┐
+    │ time                          ┆ sku ┆ buy           ┆ buy_spread    ┆ buy_spread_pct │
+    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---            │
+    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64            │
+    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪════════════════╡
+    │ 2026-11-02 09:30:00 +03       ┆ GAU ┆ 100.9900      ┆ 2.0034        ┆ 0.020239       │
+    └───────────────────────────────┴─────┴───────────────┴───────────────┴────────────────┘
     """
     return _prices(list(_price_rows(prices)))
 
 
 def _wallet_rows(x: object) -> Iterator[Row]:
-    for one in _many(x):
+    for one in inputs(x):
         value = _unwrap(one)
         if isinstance(value, Mapping) and isinstance(value.get("wallets"), list):
             value = value["wallets"]
@@ -182,13 +197,27 @@ def _wallet_rows(x: object) -> Iterator[Row]:
 
 
 def balances_frame(wallets: object) -> pl.DataFrame:
-    """One row per wallet (schema `BALANCES_SCHEMA`) from Wallets, balance rows, or balance/customer answers."""
+    """One row per wallet (schema `BALANCES_SCHEMA`) from Wallets, balance rows, or balance/customer answers.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> gold = {"name": "Gold", "currency_code": "GAU", "is_cash": False, "balance": Decimal("12.3456"),
+    ...         "blocked": Decimal("0.5"), "real_balance": Decimal("11.8456")}
+    >>> balances_frame([gold]).select("code", "is_cash", "balance", "real_balance")
+    shape: (1, 4)
+    ┌──────┬─────────┬───────────────┬───────────────┐
+    │ code ┆ is_cash ┆ balance       ┆ real_balance  │
+    │ ---  ┆ ---     ┆ ---           ┆ ---           │
+    │ str  ┆ bool    ┆ decimal[38,4] ┆ decimal[38,4] │
+    ╞══════╪═════════╪═══════════════╪═══════════════╡
+    │ GAU  ┆ false   ┆ 12.3456       ┆ 11.8456       │
+    └──────┴─────────┴───────────────┴───────────────┘
+    """
     rows = list(_wallet_rows(wallets))
     amounts = ["balance", "blocked", "real_balance", "soft_blocked_amount"]
     text_schema = {k: (pl.String if k in amounts else v) for k, v in BALANCES_SCHEMA.items()}
     text_schema["currency_id"] = pl.String
     text = pl.DataFrame(rows, schema=text_schema)
     frame = text.with_columns(pl.col("currency_id").cast(pl.Int64), pl.col(amounts).cast(GRAMS))
-    if frame.schema != BALANCES_SCHEMA:
-        raise AssertionError(f"schema drift: {frame.schema} != {BALANCES_SCHEMA}")
-    return frame
+    return checked(frame, BALANCES_SCHEMA)

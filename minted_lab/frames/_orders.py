@@ -18,8 +18,10 @@ from minted_lab.frames._schemas import (
     TIME,
     TYPED_SHAPES,
     OrderShapes,
+    checked,
     guard_bound,
 )
+from minted_lab.frames._spread import spread_expr, spread_ratio_expr
 from minted_lab.frames._tools import parse_times
 
 ORDER_FIELDS = list(TEXT_SHAPES.order.to_schema())
@@ -196,7 +198,7 @@ def _read(x: object, want: tuple[bool, bool]) -> tuple[pl.DataFrame | None, ...]
         parts.append(_convert_empty(want))
     out: list[pl.DataFrame | None] = []
     for k, wanted in enumerate(want):
-        frames = [p[k] for p in parts if p[k] is not None]
+        frames = [frame for p in parts if (frame := p[k]) is not None]
         out.append(None if not wanted else pl.concat(frames) if len(frames) > 1 else frames[0])
     return tuple(out)
 
@@ -227,8 +229,6 @@ def _orders(wide: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
-    spot = pl.col("spot_price")
-    spread = pl.col("price") - spot
     return (
         wide.select(
             "guid",
@@ -244,18 +244,12 @@ def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
         .explode("line", "items", keep_nulls=False)
         .unnest("items")
         .with_columns(*_to_columns(ITEM_NUMBERS))
-        .with_columns(spread.alias("spread"))
         .with_columns(
-            pl.when(spot != 0).then(pl.col("spread").cast(pl.Float64) / spot.cast(pl.Float64)).alias("spread_pct")
+            spread_expr("price", "spot_price").alias("spread"),
+            spread_ratio_expr("price", "spot_price").alias("spread_pct"),
         )
         .select(ITEMS_SCHEMA.names())
     )
-
-
-def _checked(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
-    if frame.schema != schema:
-        raise AssertionError(f"schema drift: {frame.schema} != {schema}")
-    return frame
 
 
 def order_frames(x: object) -> OrderFrames:
@@ -263,27 +257,78 @@ def order_frames(x: object) -> OrderFrames:
 
     Duplicates are kept: an order seen twice (e.g. on two pages) gives two order rows and twice its
     items; `unique_orders` drops them explicitly.
+
+    Examples
+    --------
+    >>> page = (
+    ...     b'{"data": {"data": [{"guid": "G1", "order_code": "C1", "type": "Sell", "currency_code": "GBP",'
+    ...     b' "total": 12.50, "order_at": "31-05-2023 03:16", "items": [{"sku": "GAU",'
+    ...     b' "spot_price": 64.1445, "price": 62.03, "amount": 0.2015, "total": 12.50}]}]}}'
+    ... )
+    >>> orders, items = order_frames(page)
+    >>> orders.select("order_code", "type", "total", "order_at")
+    shape: (1, 4)
+    ┌────────────┬──────┬───────────────┬───────────────────────────────┐
+    │ order_code ┆ type ┆ total         ┆ order_at                      │
+    │ ---        ┆ ---  ┆ ---           ┆ ---                           │
+    │ str        ┆ str  ┆ decimal[38,4] ┆ datetime[μs, Europe/Istanbul] │
+    ╞════════════╪══════╪═══════════════╪═══════════════════════════════╡
+    │ C1         ┆ Sell ┆ 12.5000       ┆ 2023-05-31 03:16:00 +03       │
+    └────────────┴──────┴───────────────┴───────────────────────────────┘
+    >>> items.select("sku", "amount", "spread", "spread_pct").row(0)
+    ('GAU', Decimal('0.2015'), Decimal('-2.1145'), -0.0329646...)
     """
     orders, items = _read(x, (True, True))
     assert orders is not None and items is not None
-    return OrderFrames(_checked(orders, ORDERS_SCHEMA), _checked(items, ITEMS_SCHEMA))
+    return OrderFrames(checked(orders, ORDERS_SCHEMA), checked(items, ITEMS_SCHEMA))
 
 
 def orders_frame(x: object) -> pl.DataFrame:
     """One row per order (schema `ORDERS_SCHEMA`) from page bytes, OrderPages, OrderResults, Orders or dicts.
 
     Duplicates are kept (see `unique_orders`).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> order = {"guid": "G1", "order_code": "C1", "type": "Buy", "currency_code": "TRY", "total": Decimal("1889.73"),
+    ...          "currency_rate": Decimal("0.019120453"), "order_at": "2024-12-05T18:43:32+03:00", "items": []}
+    >>> orders_frame([order, order]).select("order_code", "total", "currency_rate", "order_at")
+    shape: (2, 4)
+    ┌────────────┬───────────────┬────────────────┬───────────────────────────────┐
+    │ order_code ┆ total         ┆ currency_rate  ┆ order_at                      │
+    │ ---        ┆ ---           ┆ ---            ┆ ---                           │
+    │ str        ┆ decimal[38,4] ┆ decimal[38,12] ┆ datetime[μs, Europe/Istanbul] │
+    ╞════════════╪═══════════════╪════════════════╪═══════════════════════════════╡
+    │ C1         ┆ 1889.7300     ┆ 0.019120453000 ┆ 2024-12-05 18:43:32 +03       │
+    │ C1         ┆ 1889.7300     ┆ 0.019120453000 ┆ 2024-12-05 18:43:32 +03       │
+    └────────────┴───────────────┴────────────────┴───────────────────────────────┘
     """
     orders, _ = _read(x, (True, False))
     assert orders is not None
-    return _checked(orders, ORDERS_SCHEMA)
+    return checked(orders, ORDERS_SCHEMA)
 
 
 def items_frame(x: object) -> pl.DataFrame:
     """One row per order item with its order's keys and spread over spot (schema `ITEMS_SCHEMA`).
 
     Accepts the same inputs as `orders_frame`; duplicates are kept (see `unique_orders`).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> order = {"guid": "G1", "order_code": "C1", "type": "Sell", "order_at": "31-05-2023 03:16",
+    ...          "items": [{"sku": "GAG", "spot_price": Decimal("1.2127"), "price": Decimal("1.16"), "amount": 10}]}
+    >>> items_frame(order).select("line", "sku", "price", "spread", "spread_pct")
+    shape: (1, 5)
+    ┌──────┬─────┬───────────────┬───────────────┬────────────┐
+    │ line ┆ sku ┆ price         ┆ spread        ┆ spread_pct │
+    │ ---  ┆ --- ┆ ---           ┆ ---           ┆ ---        │
+    │ u32  ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64        │
+    ╞══════╪═════╪═══════════════╪═══════════════╪════════════╡
+    │ 0    ┆ GAG ┆ 1.1600        ┆ -0.0527       ┆ -0.043457  │
+    └──────┴─────┴───────────────┴───────────────┴────────────┘
     """
     _, items = _read(x, (False, True))
     assert items is not None
-    return _checked(items, ITEMS_SCHEMA)
+    return checked(items, ITEMS_SCHEMA)

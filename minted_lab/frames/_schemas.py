@@ -1,4 +1,8 @@
-"""The fixed output schemas of every frame builder, and the JSON shapes they are read from."""
+"""The fixed output schemas of every frame builder, and the JSON shapes they are read from.
+
+Plain declarations over polars and `minted_lab.catalog`: importing this module builds a few
+dtypes and nothing else.
+"""
 
 from __future__ import annotations
 
@@ -7,50 +11,46 @@ from typing import NamedTuple
 
 import polars as pl
 
-TIME_ZONE = "Europe/Istanbul"
+from minted_lab.catalog import TIME_ZONE
+from minted_lab.frames.dtypes import GRAMS, MONEY, RATE
 
-MONEY = pl.Decimal(38, 4)
-"""Prices, totals, taxes and spreads: the API writes 2 decimals (spot up to 4)."""
-GRAMS = pl.Decimal(38, 4)
-"""Metal amounts and wallet balances: buys and balances carry up to 4 decimals."""
-RATE = pl.Decimal(38, 12)
-"""`currency_rate` (GBP per unit of the order currency) and `tax_rate`."""
 TIME = pl.Datetime("us", TIME_ZONE)
+"""Every time column: microseconds, aware, in the API's zone (`catalog.TIME_ZONE`)."""
 
 ORDERS_SCHEMA = pl.Schema(
     {
-        "guid": pl.String,
-        "order_code": pl.String,
-        "external_id": pl.String,
-        "type": pl.String,
-        "status_id": pl.Int64,
-        "status_name": pl.String,
-        "currency": pl.String,
+        "guid": pl.String(),
+        "order_code": pl.String(),
+        "external_id": pl.String(),
+        "type": pl.String(),
+        "status_id": pl.Int64(),
+        "status_name": pl.String(),
+        "currency": pl.String(),
         "price": MONEY,
         "tax": MONEY,
         "total": MONEY,
         "currency_rate": RATE,
         "currency_total": MONEY,
         "order_at": TIME,
-        "customer_external_id": pl.String,
-        "item_count": pl.UInt32,
+        "customer_external_id": pl.String(),
+        "item_count": pl.UInt32(),
     }
 )
 """One row per order. `currency_total` is the total in GBP; `item_count` the length of `items`."""
 
 ITEMS_SCHEMA = pl.Schema(
     {
-        "guid": pl.String,
-        "order_code": pl.String,
-        "type": pl.String,
-        "currency": pl.String,
+        "guid": pl.String(),
+        "order_code": pl.String(),
+        "type": pl.String(),
+        "currency": pl.String(),
         "order_at": TIME,
-        "status_id": pl.Int64,
-        "status_name": pl.String,
-        "line": pl.UInt32,
-        "sku": pl.String,
-        "product_id": pl.Int64,
-        "product_name": pl.String,
+        "status_id": pl.Int64(),
+        "status_name": pl.String(),
+        "line": pl.UInt32(),
+        "sku": pl.String(),
+        "product_id": pl.Int64(),
+        "product_name": pl.String(),
         "amount": GRAMS,
         "spot_price": MONEY,
         "price": MONEY,
@@ -58,42 +58,43 @@ ITEMS_SCHEMA = pl.Schema(
         "tax": MONEY,
         "total": MONEY,
         "spread": MONEY,
-        "spread_pct": pl.Float64,
+        "spread_pct": pl.Float64(),
     }
 )
 """One row per order item with its order's keys. `line` is the item's 0-based position in its
-order; `spread` = price - spot_price (order currency per gram, positive for buys, negative for
-sells); `spread_pct` = spread / spot_price (a ratio, 0.05 = 5 %; null when spot is 0 or null)."""
+order; `spread` = price - spot_price (`catalog.spread`: order currency per gram, positive for buys,
+negative for sells); `spread_pct` = spread / spot_price (`catalog.spread_ratio`: a ratio, 0.05 = 5 %;
+null when spot is 0 or null)."""
 
 PRICES_SCHEMA = pl.Schema(
     {
         "time": TIME,
-        "currency": pl.String,
-        "sku": pl.String,
+        "currency": pl.String(),
+        "sku": pl.String(),
         "spot": MONEY,
         "buy": MONEY,
         "sell": MONEY,
         "buy_spread": MONEY,
         "sell_spread": MONEY,
-        "buy_spread_pct": pl.Float64,
-        "sell_spread_pct": pl.Float64,
+        "buy_spread_pct": pl.Float64(),
+        "sell_spread_pct": pl.Float64(),
     }
 )
 """One row per SKU per price snapshot or quote, prices per gram in `currency`.
 `buy_spread` = buy - spot (normally positive), `sell_spread` = sell - spot (normally negative),
-`*_pct` = spread / spot."""
+`*_pct` = spread / spot (`catalog.spread` and `catalog.spread_ratio` of each side)."""
 
 QUOTES_SCHEMA = PRICES_SCHEMA
 """Quotes share the price schema, so one plot reads either."""
 
 BALANCES_SCHEMA = pl.Schema(
     {
-        "customer_external_id": pl.String,
-        "currency_id": pl.Int64,
-        "code": pl.String,
-        "name": pl.String,
-        "symbol": pl.String,
-        "is_cash": pl.Boolean,
+        "customer_external_id": pl.String(),
+        "currency_id": pl.Int64(),
+        "code": pl.String(),
+        "name": pl.String(),
+        "symbol": pl.String(),
+        "is_cash": pl.Boolean(),
         "balance": GRAMS,
         "blocked": GRAMS,
         "real_balance": GRAMS,
@@ -102,6 +103,14 @@ BALANCES_SCHEMA = pl.Schema(
 )
 """One row per wallet. `customer_external_id` is null for the partner's own wallets; `code` is
 the SKU for metal (grams) or the currency code for cash."""
+
+
+def checked(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """`frame` itself, once its schema is `schema` exactly: a builder whose output drifted fails loudly."""
+    if frame.schema != schema:
+        raise AssertionError(f"schema drift: {frame.schema} != {schema}")
+    return frame
+
 
 NUM: pl.DataType = pl.String()
 """Text shape: every JSON number read as its decimal text (or a JSON string as it is), then cast."""
@@ -139,7 +148,7 @@ def guard_bound(dtype: pl.Decimal) -> int:
     polars scales the double by 10**(scale + 1) and rounds: two roundings of relative size 2**-53
     each, so a value of N guard units is off by under N * 2**-52, below half a unit while N < 2**51.
     """
-    return 2**51 // 10 ** (dtype.scale + 1)
+    return int(2**51 // 10 ** (dtype.scale + 1))
 
 
 class OrderShapes(NamedTuple):

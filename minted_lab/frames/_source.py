@@ -3,17 +3,17 @@
 Models are duck-typed (see `minted_lab.models`, never imported here): anything with a bytes
 `.content` (an `OrderPage`) contributes those bytes; anything with `.raw` (the dict exactly as
 the API sent it, numbers as `Decimal`) is JSON-encoded with every Decimal written as its exact
-decimal text. The polars decoder reads every number as text, so `Decimal("1889.73")` and the
-API's `1889.73` arrive as the same string and are cast to Decimal the same way.
+decimal text (`minted_lab._parse.dumps` with ``decimals="text"``). The polars decoder reads every
+number as text, so `Decimal("1889.73")` and the API's `1889.73` arrive as the same string and are
+cast to Decimal the same way.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal
 from typing import Any
+
+from minted_lab._parse import dumps
 
 BATCH_BYTES = 8 << 20
 """Documents are converted in batches of about this many bytes: memory stays flat for any input,
@@ -21,28 +21,25 @@ and each polars call has thousands of rows to amortise its fixed cost over (meas
 2 MB batches 7.6 s, 8 MB 5.2-5.8 s, 16 MB no better)."""
 
 
-def _default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else None
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, (tuple, set, frozenset)):
-        return list(value)
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+def inputs(x: object) -> Iterator[Any]:
+    """The inputs `x` holds, in order: `x` itself when it is one (bytes, text, a dict, a model), else its items.
+
+    One input is bytes-like, a str, a Mapping, or anything with `.raw` or `.content`; anything
+    else must be an iterable of inputs.
+    """
+    if isinstance(x, (bytes, bytearray, memoryview, str, Mapping)) or hasattr(x, "raw") or hasattr(x, "content"):
+        yield x
+    elif isinstance(x, Iterable):
+        yield from x
+    else:
+        raise TypeError(f"expected bytes, a model, a dict or an iterable of them; got {type(x).__name__}")
 
 
-def dumps(value: object) -> bytes:
-    """Compact UTF-8 JSON with Decimals as exact decimal strings."""
-    return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":")).encode()
+def body(x: object) -> bytes | None:
+    """The JSON text one input carries as bytes: itself when bytes-like or a str, else its non-empty `.content`.
 
-
-def _is_one(x: object) -> bool:
-    return isinstance(x, (bytes, bytearray, memoryview, str, Mapping)) or hasattr(x, "raw") or hasattr(x, "content")
-
-
-def _document(x: Any) -> bytes:
+    None when it carries none (a dict, or a model known only by its `.raw`).
+    """
     if isinstance(x, bytes):
         return x
     if isinstance(x, (bytearray, memoryview)):
@@ -52,22 +49,24 @@ def _document(x: Any) -> bytes:
     content = getattr(x, "content", None)
     if isinstance(content, (bytes, bytearray, memoryview)) and len(content):
         return bytes(content)
+    return None
+
+
+def _document(x: object) -> bytes:
+    text = body(x)
+    if text is not None:
+        return text
     raw = getattr(x, "raw", x)
     if isinstance(raw, Mapping):
-        return dumps(raw if "success" in raw else {"data": raw})
+        return dumps(raw if "success" in raw else {"data": raw}, decimals="text")
     if isinstance(raw, list):
-        return dumps({"data": {"data": raw}})
+        return dumps({"data": {"data": raw}}, decimals="text")
     raise TypeError(f"expected page bytes, a model with .raw or .content, or a dict; got {type(x).__name__}")
 
 
 def documents(x: object) -> Iterator[bytes]:
     """Yield one JSON document per page, answer, order or model, in input order."""
-    if _is_one(x):
-        yield _document(x)
-        return
-    if not isinstance(x, Iterable):
-        raise TypeError(f"expected bytes, a model, a dict or an iterable of them; got {type(x).__name__}")
-    for item in x:
+    for item in inputs(x):
         yield _document(item)
 
 

@@ -1,10 +1,11 @@
-"""Shared conversions: API time strings, exact decimals, the float view, duplicate handling."""
+"""Shared conversions: API time strings, the float view, duplicate handling."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from minted_lab.frames._schemas import TIME, TIME_ZONE
+from minted_lab.catalog import TIME_ZONE
+from minted_lab.frames._schemas import TIME
 
 NAIVE_FORMATS = ("%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M")
 """Local Istanbul times: list/get-order `order_at`, sell/buy top-level `order_at`, ..."""
@@ -33,13 +34,17 @@ def parse_times(raw: pl.Series, what: str) -> pl.Series:
     return out
 
 
-def decimal_expr(name: str, dtype: pl.Decimal) -> pl.Expr:
-    """Cast a column of JSON number text to `dtype` exactly (digits beyond its scale: half-even)."""
-    return pl.col(name).cast(dtype)
-
-
 def as_float(frame: pl.DataFrame) -> pl.DataFrame:
-    """Float64 view of a frame for plotting and statistics: every Decimal column cast to Float64."""
+    """Float64 view of a frame for plotting and statistics: every Decimal column cast to Float64.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> from minted_lab.frames import items_frame
+    >>> items = items_frame({"guid": "G1", "items": [{"sku": "GAG", "spot_price": Decimal("1.2127"), "price": Decimal("1.16")}]})
+    >>> as_float(items).select("sku", "price", "spread").row(0)
+    ('GAG', 1.16, -0.0527)
+    """
     return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
 
 
@@ -47,6 +52,13 @@ def unique_orders(frame: pl.DataFrame) -> pl.DataFrame:
     """Drop repeated orders (same `guid`) keeping the first; on an items frame, repeated (guid, line) rows.
 
     Rows without a guid are all kept: nothing identifies them as repeats.
+
+    Examples
+    --------
+    >>> from minted_lab.frames import orders_frame
+    >>> orders = orders_frame([{"guid": "G1", "items": []}, {"guid": "G1", "items": []}, {"guid": None, "order_code": "C2", "items": []}])
+    >>> orders["guid"].to_list(), unique_orders(orders)["guid"].to_list()
+    (['G1', 'G1', None], ['G1', None])
     """
     keys = ["guid", "line"] if "line" in frame.columns else ["guid"]
     return frame.filter(pl.struct(keys).is_first_distinct() | pl.col("guid").is_null())

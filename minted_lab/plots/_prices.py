@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import matplotlib.dates as mdates
 import numpy as np
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from minted_lab.catalog import sku_order
 from minted_lab.frames import as_float
+from minted_lab.frames._spread import spread_ratio_expr
+from minted_lab.plots._axes import date_axis, local_times, time_label
 from minted_lab.plots._downsample import axes_width_px, downsample_minmax
-from minted_lab.plots._style import INK, METAL_COLOURS, colour, finish, house_style, new_axes
+from minted_lab.plots._style import INK, colour, finish, house_style, new_axes
 
-SKU_ORDER = list(METAL_COLOURS)
 PRICE_COLUMNS = {"time", "currency", "sku", "spot", "buy", "sell"}
 ITEM_COLUMNS = {"order_at", "currency", "sku", "type", "spot_price", "price", "spread"}
 
@@ -35,7 +36,7 @@ def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         return as_float(frame.select([c for c in cols if c in frame.columns])), False
     if set(frame.columns) >= ITEM_COLUMNS:
         is_buy, is_sell = pl.col("type") == "Buy", pl.col("type") == "Sell"
-        pct = pl.col("spread_pct") if "spread_pct" in frame.columns else pl.col("spread") / pl.col("spot_price")
+        pct = pl.col("spread_pct") if "spread_pct" in frame.columns else spread_ratio_expr("price", "spot_price")
         out = as_float(frame).select(
             pl.col("order_at").alias("time"),
             "currency",
@@ -53,18 +54,6 @@ def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
         "expected a prices/quotes frame (time, sku, spot, buy, sell) or an items frame (order_at, sku, spot_price, "
         f"price, type); got columns {frame.columns}"
     )
-
-
-def _local(times: pl.Series) -> np.ndarray:
-    """Wall-clock datetime64 in the frame's zone (matplotlib would otherwise draw aware times in UTC)."""
-    if isinstance(times.dtype, pl.Datetime) and times.dtype.time_zone is not None:
-        times = times.dt.replace_time_zone(None)
-    return times.to_numpy()
-
-
-def _time_label(times: pl.Series) -> str:
-    zone = times.dtype.time_zone if isinstance(times.dtype, pl.Datetime) else None
-    return f"time ({zone})" if zone else "time"
 
 
 def _one_currency(frame: pl.DataFrame, currency: str | None) -> tuple[pl.DataFrame, str, str]:
@@ -87,19 +76,12 @@ def _skus(frame: pl.DataFrame, sku: str | None) -> list[str]:
             raise ValueError(f"no rows for SKU {sku!r} (present: {sorted(frame['sku'].drop_nulls().unique())})")
         return [sku]
     present = frame["sku"].drop_nulls().unique().to_list()
-    return sorted(present, key=lambda s: (SKU_ORDER.index(s) if s in SKU_ORDER else len(SKU_ORDER), s))
-
-
-def _date_axis(ax: Axes, label: str) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlabel(label)
+    return sorted(present, key=sku_order)
 
 
 def _series(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
     rows = frame.filter(pl.col(column).is_not_null()).sort("time", maintain_order=True)
-    return _local(rows["time"]), rows[column].to_numpy()
+    return local_times(rows["time"]), rows[column].to_numpy()
 
 
 def _join(*parts: str) -> str:
@@ -119,6 +101,19 @@ def plot_price(
     `frame` is a `prices_frame`/`quotes_frame` (quoted prices, drawn as lines) or an `items_frame`
     (executed prices: spot as a line, each buy and sell as a dot). One currency is drawn: `currency`,
     else the most frequent one, named in the title. Long series are min/max-downsampled per pixel.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> from minted_lab.frames import prices_frame
+    >>> prices = prices_frame(
+    ...     {"sku": "GAU", "currency_code": "GBP", "updated_at": f"2026-11-02T{h:02}:00:00+03:00",
+    ...      "spot_price": Decimal("98.98") + h, "buy_price": Decimal("100.99") + h, "sell_price": Decimal("97.31") + h}
+    ...     for h in range(9, 17)
+    ... )
+    >>> ax = plot_price(prices, "GAU", environment="sandbox")
+    >>> ax.get_title(loc="left"), ax.get_title(loc="right"), [line.get_label() for line in ax.get_lines()]
+    ('GAU prices, GBP per gram', 'SANDBOX', ['spot', 'buy', 'sell'])
     """
     data, executed = _normalised(frame)
     data, currency, note = _one_currency(data, currency)
@@ -173,7 +168,7 @@ def plot_price(
             ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
             sides = "dots: executed buys above, sells below spot" if executed else "dashed: buy above, sell below spot"
             note = _join(f"log scale; lines: spot; {sides}", note)
-        _date_axis(ax, _time_label(frame["time" if "time" in frame.columns else "order_at"]))
+        date_axis(ax, time_label(frame["time" if "time" in frame.columns else "order_at"]))
         what = skus[0] if single else "Prices per SKU"
         kind = ("executed prices" if executed else "prices") if single else ("(executed)" if executed else "")
         title = " ".join(p for p in (what, kind) if p) + f", {currency} per gram"
@@ -209,6 +204,19 @@ def plot_spread(
     `pct=True` plots spread / spot (comparable across SKUs and currencies); `pct=False` plots the
     spread in one currency per gram. `window` is the rolling median's length in observations
     (default `default_window(n)`).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> from minted_lab.frames import prices_frame
+    >>> prices = prices_frame(
+    ...     {"sku": "GAU", "currency_code": "GBP", "updated_at": f"2026-11-02T{h:02}:00:00+03:00",
+    ...      "spot_price": Decimal("98.98") + h, "buy_price": Decimal("100.99") + h, "sell_price": Decimal("97.31") + h}
+    ...     for h in range(9, 17)
+    ... )
+    >>> ax = plot_spread(prices, "GAU", window=4)
+    >>> ax.get_title(loc="left"), ax.get_ylabel()
+    ('GAU, quoted spread over spot (% of spot)', 'spread over spot (% of spot)')
     """
     data, executed = _normalised(frame)
     note = ""
@@ -242,7 +250,7 @@ def plot_spread(
         ax.axhline(0.0, color=INK, linewidth=0.8, zorder=0)
         if pct:
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
-        _date_axis(ax, _time_label(frame["time" if "time" in frame.columns else "order_at"]))
+        date_axis(ax, time_label(frame["time" if "time" in frame.columns else "order_at"]))
         what = skus[0] if single else "Spreads per SKU"
         kind = "executed" if executed else "quoted"
         obs = f"{min(windows)}" if len(windows) == 1 else f"{min(windows)}-{max(windows)}"

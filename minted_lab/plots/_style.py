@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.rcsetup import cycler
+
+from minted_lab.catalog import SKUS
+from minted_lab.plots._axes import figure_of
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 INK = "#808080"
 """Text, ticks and spines: mid grey reads on white and on dark notebook themes alike."""
 GRID = (0.5, 0.5, 0.5, 0.18)
 
-METAL_COLOURS: dict[str, str] = {
-    "GAU": "#D4A017",
-    "BGAU": "#A67C00",
-    "GAG": "#8FA3B5",
-    "BGAG": "#5F7A8E",
-    "GPT": "#7B7FC4",
-    "GPD": "#B5785E",
-}
-"""Gold, silver, platinum, palladium (the "B" variants a shade darker)."""
+METAL_COLOURS: dict[str, str] = {code: sku.colour for code, sku in SKUS.items()}
+"""Each SKU's plot colour, from `catalog.SKUS` and in its order (the "B" variants a shade darker)."""
 
 SIDE_COLOURS: dict[str, str] = {"spot": INK, "buy": "#0072B2", "sell": "#D55E00", "Buy": "#0072B2", "Sell": "#D55E00"}
 """Okabe-Ito blue for buys, vermillion for sells: distinct for the common colour-vision deficiencies."""
@@ -31,7 +31,7 @@ CURRENCY_COLOURS: dict[str, str] = {"GBP": "#009E73", "TRY": "#CC79A7", "USD": "
 CYCLE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 """Okabe-Ito, for anything without a colour of its own."""
 
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "figure.figsize": (9.0, 4.2),
     "figure.dpi": 100,
     "figure.facecolor": "none",
@@ -50,7 +50,7 @@ RC: dict[str, Any] = {
     "axes.spines.right": False,
     "axes.grid": True,
     "axes.grid.axis": "y",
-    "axes.prop_cycle": mpl.cycler(color=CYCLE),
+    "axes.prop_cycle": cycler(color=CYCLE),
     "grid.color": GRID,
     "grid.linewidth": 0.8,
     "xtick.color": INK,
@@ -120,8 +120,9 @@ def finish(
     ax.patch.set_facecolor("none")
     for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
         label.set_color(INK)
-    if ax.figure.get_layout_engine() is None:
-        ax.figure.set_layout_engine("constrained")
+    figure = figure_of(ax)
+    if figure.get_layout_engine() is None:
+        figure.set_layout_engine("constrained")
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     for spine in ("left", "bottom"):

@@ -9,12 +9,14 @@ import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from minted_lab.plots._prices import SKU_ORDER, _date_axis, _local
+from minted_lab.catalog import CURRENCIES, ORDER_TYPES, sku_order
+from minted_lab.plots._axes import date_axis, local_times
 from minted_lab.plots._style import colour, finish, house_style, new_axes
 
 PERIODS = {"day": ("1d", 0.8), "week": ("1w", 5.6), "month": ("1mo", 24.0)}
 """Truncation every and bar width in days."""
 BASE = "GBP"
+"""The currency `currency_total` is in: an order in it counts at its own total."""
 
 
 def _gbp(total: pl.Expr, rate: pl.Expr, currency: pl.Expr) -> pl.Expr:
@@ -28,7 +30,31 @@ def totals_table(
     cumulative: bool = False,
     items: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """(period x split table of GBP totals as Decimal, orders left out for want of a rate): what the bars draw."""
+    """(period x split table of GBP totals as Decimal, orders left out for want of a rate): what the bars draw.
+
+    Examples
+    --------
+    >>> from minted_lab.frames import orders_frame
+    >>> orders = orders_frame(
+    ...     {"guid": f"G{i}", "type": kind, "currency_code": "GBP", "total": total, "currency_total": total,
+    ...      "order_at": f"{day}-11-2026 10:00", "items": []}
+    ...     for i, (kind, total, day) in enumerate([("Buy", 100, "02"), ("Sell", 40, "02"), ("Buy", 25.5, "03")])
+    ... )
+    >>> table, left_out = totals_table(orders, by="day", split="type")
+    >>> left_out
+    0
+    >>> table
+    shape: (3, 3)
+    ┌───────────────────────────────┬──────┬──────────────────┐
+    │ period                        ┆ type ┆ gbp              │
+    │ ---                           ┆ ---  ┆ ---              │
+    │ datetime[μs, Europe/Istanbul] ┆ str  ┆ decimal[38,12]   │
+    ╞═══════════════════════════════╪══════╪══════════════════╡
+    │ 2026-11-02 00:00:00 +03       ┆ Buy  ┆ 100.000000000000 │
+    │ 2026-11-02 00:00:00 +03       ┆ Sell ┆ 40.000000000000  │
+    │ 2026-11-03 00:00:00 +03       ┆ Buy  ┆ 25.500000000000  │
+    └───────────────────────────────┴──────┴──────────────────┘
+    """
     if by not in PERIODS:
         raise ValueError(f"by must be one of {sorted(PERIODS)}, got {by!r}")
     if split not in ("type", "currency", "sku"):
@@ -69,7 +95,10 @@ def totals_table(
 
 
 def _order(keys: list[str], split: str) -> list[str]:
-    fixed = {"type": ["Buy", "Sell", "Delivery"], "currency": ["GBP", "TRY", "USD", "EUR"], "sku": SKU_ORDER}[split]
+    """The stacking order: the catalogue's order of types, currencies or SKUs; unknown keys after, alphabetically."""
+    if split == "sku":
+        return sorted(keys, key=sku_order)
+    fixed = ORDER_TYPES if split == "type" else CURRENCIES
     return sorted(keys, key=lambda k: (fixed.index(k) if k in fixed else len(fixed), k))
 
 
@@ -97,13 +126,25 @@ def plot_order_totals(
     Each order counts at `currency_total` (its total in GBP), else total x `currency_rate`; an item
     at its total x its order's rate. Orders with neither are left out and counted in the title.
     `cumulative=True` stacks running totals instead.
+
+    Examples
+    --------
+    >>> from minted_lab.frames import orders_frame
+    >>> orders = orders_frame(
+    ...     {"guid": f"G{i}", "type": kind, "currency_code": "GBP", "total": total, "currency_total": total,
+    ...      "order_at": f"{day}-11-2026 10:00", "items": []}
+    ...     for i, (kind, total, day) in enumerate([("Buy", 100, "02"), ("Sell", 40, "02"), ("Buy", 25.5, "03")])
+    ... )
+    >>> ax = plot_order_totals(orders, by="day", environment="sandbox")
+    >>> ax.get_title(loc="left"), [text.get_text() for text in ax.get_legend().get_texts()]
+    ('Order totals per day by type, GBP', ['Sell', 'Buy'])
     """
     table, dropped = totals_table(orders, by, split, cumulative, items)
     _, bar_days = PERIODS[by]
     with house_style():
         ax = ax if ax is not None else new_axes()
         periods = table["period"].unique().sort()
-        x = _local(periods)
+        x = local_times(periods)
         bottom = np.zeros(len(periods))
         for i, key in enumerate(_order(table[split].unique().to_list(), split)):
             part = (
@@ -125,7 +166,9 @@ def plot_order_totals(
             bottom = bottom + heights
         ax.yaxis.set_major_formatter(FuncFormatter(_money))
         ax.set_ylim(bottom=0)
-        _date_axis(ax, f"order date per {by} ({orders.schema['order_at'].time_zone or 'local'})")  # type: ignore[union-attr]
+        at = orders.schema["order_at"]
+        zone = at.time_zone if isinstance(at, pl.Datetime) else None
+        date_axis(ax, f"order date per {by} ({zone or 'local'})")
         left_out = f"; {dropped} without a GBP rate left out" if dropped else ""
         what = "Cumulative order totals" if cumulative else "Order totals"
         note = f"GBP: currency_total, else total × currency_rate{left_out}"

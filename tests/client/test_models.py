@@ -21,11 +21,11 @@ from minted_lab.models import (
     Wallet,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = Path(__file__).parents[2] / "data" / "examples"
 
 
 def payload(name: str) -> object:
-    return loads((FIXTURES / name).read_bytes())["data"]
+    return loads((EXAMPLES / name).read_bytes())["data"]
 
 
 def same_json(a: object, b: object) -> bool:
@@ -110,7 +110,7 @@ def test_fractional_amounts_and_payment_cost() -> None:
 
 
 def test_order_page_keeps_paginator_and_body() -> None:
-    content = (FIXTURES / "orders_list_response.inferred.json").read_bytes()
+    content = (EXAMPLES / "orders_list_response.inferred.json").read_bytes()
     page = OrderPage.from_api(loads(content)["data"], ParseContext(content=content))
     assert (page.current_page, page.last_page, page.per_page, page.total) == (1, 1, 10, 1)
     assert page.next_page_url is None and page.content == content and len(page) == 1
@@ -148,7 +148,7 @@ RESPONSES = {
 def test_raw_round_trip(name: str) -> None:
     """Each model's .raw is the API's object exactly: same keys, same exact numbers, nothing dropped."""
     model, many = RESPONSES[name]
-    text = (FIXTURES / name).read_text()
+    text = (EXAMPLES / name).read_text()
     data = loads(text)["data"]
     parsed = [model.from_api(row) for row in data] if many else [model.from_api(data)]
     raws = [p.raw for p in parsed]

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
+from hypothesis import given, settings, strategies as st
 
 from minted_lab._parse import ISTANBUL, dumps, loads, parse_date, parse_datetime, to_decimal
 from minted_lab.models import OrderItem
@@ -93,9 +93,36 @@ def test_documented_examples_and_junk() -> None:
     assert parse_datetime("2023-05-31 03:16:45") == datetime(2023, 5, 31, 0, 16, 45, tzinfo=UTC)
     assert parse_datetime(None) is None and parse_datetime("") is None
     for junk in ("yesterday", "31/05/2023", "2023-13-45 00:00:00"):
-        try:
+        with pytest.raises(ValueError, match="unreadable date-time"):
             parse_datetime(junk)
-        except ValueError:
-            pass
-        else:
-            raise AssertionError(junk)
+
+
+def test_request_json_writes_decimals_as_exact_numbers_and_refuses_floats() -> None:
+    assert dumps({"a": [Decimal("0.10"), Decimal("1E+2"), 3, None, True, "Gülbilge ₺"]}) == (
+        '{"a":[0.10,100,3,null,true,"Gülbilge ₺"]}'.encode()
+    )
+    with pytest.raises(TypeError, match="floats are never sent"):
+        dumps({"a": 0.1})
+    with pytest.raises(ValueError, match="cannot send"):
+        dumps([Decimal("NaN")])
+
+
+def test_text_json_writes_decimals_as_strings_for_readers_of_doubles() -> None:
+    value = {
+        "total": Decimal("12345678901234567890.1234"),
+        "nan": Decimal("NaN"),
+        "rate": 0.5,
+        "at": datetime(2023, 5, 31, 3, 16, tzinfo=ISTANBUL),
+        "day": datetime(2023, 5, 31).date(),
+        "items": (Decimal("1E+2"),),
+    }
+    assert json.loads(dumps(value, decimals="text")) == {
+        "total": "12345678901234567890.1234",
+        "nan": None,
+        "rate": 0.5,
+        "at": "2023-05-31T03:16:00+03:00",
+        "day": "2023-05-31",
+        "items": ["100"],
+    }
+    with pytest.raises(TypeError, match="cannot encode object"):
+        dumps({"x": object()}, decimals="text")

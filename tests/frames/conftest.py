@@ -1,4 +1,8 @@
-"""Fixtures for the frame tests: the documented example payloads and a few duck-typed model stand-ins."""
+"""Fixtures for the frame tests: the documented example payloads and a few duck-typed model stand-ins.
+
+The documented examples are read from `data/examples/`, where they are kept once; `fixtures/`
+holds only what the frame tests add (`mixed_numbers_page.json`).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from typing import Any
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = Path(__file__).parents[2] / "data" / "examples"
 
 
 def fixture_bytes(name: str) -> bytes:
-    """The bytes of one fixture file, exactly as stored (pretty-printed JSON from the docs)."""
-    return (FIXTURES / name).read_bytes()
+    """The bytes of one payload exactly as stored: a frame-test fixture, else a documented example (pretty-printed JSON)."""
+    own = FIXTURES / name
+    return (own if own.exists() else EXAMPLES / name).read_bytes()
 
 
 def fixture_raw(name: str) -> Any:

@@ -14,12 +14,12 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from minted_lab import frames
 from minted_lab.frames import _orders
-from minted_lab.frames._schemas import GRAMS, MONEY, RATE, TYPED_SHAPES, guard_bound
+from minted_lab.frames._schemas import TYPED_SHAPES, guard_bound
+from minted_lab.frames.dtypes import GRAMS, MONEY, RATE
 
 from .conftest import FakeOrder
 

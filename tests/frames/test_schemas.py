@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import polars as pl
 
 from minted_lab import frames
+from minted_lab.frames import dtypes
 
 D4 = pl.Decimal(38, 4)
 D12 = pl.Decimal(38, 12)
@@ -109,3 +113,12 @@ def test_as_float_turns_only_decimals_into_float64(mixed_page: bytes) -> None:
     for name, dtype in items.schema.items():
         assert view.schema[name] == (pl.Float64 if isinstance(dtype, pl.Decimal) else dtype)
     assert view["price"].to_list()[-2:] == [1889.73, 26.0]
+
+
+def test_the_money_dtypes_import_alone() -> None:
+    """`minted_lab.frames.dtypes` loads polars and no decoder, schema or time parser (the money path imports it)."""
+    code = "import sys, minted_lab.frames.dtypes; print(' '.join(sorted(m for m in sys.modules if m.startswith('minted_lab'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "minted_lab.frames.dtypes" in loaded
+    assert [m for m in loaded if m.startswith("minted_lab.frames._")] == []
+    assert (frames.MONEY, frames.GRAMS, frames.RATE) == (dtypes.MONEY, dtypes.GRAMS, dtypes.RATE) == (D4, D4, D12)
