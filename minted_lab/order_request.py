@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from . import validate as v
+from . import catalog, validate as v
 from ._parse import dumps
 from .errors import ValidationError
 
@@ -41,10 +41,10 @@ def same_items(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 
 def order_items(order: Any) -> dict[str, Decimal] | None:
-    """Grams per SKU of an API order, or None when its items do not name their SKUs."""
+    """Grams per SKU of an API order (a SKU named, or known by its product id), or None when an item shows neither."""
     totals: dict[str, Decimal] = {}
     for item in getattr(order, "items", None) or ():
-        sku = getattr(item, "sku", None)
+        sku = getattr(item, "sku", None) or catalog.SKU_BY_PRODUCT_ID.get(getattr(item, "product_id", None) or 0)
         amount = getattr(item, "amount", None)
         if sku is None or amount is None:
             return None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from minted_lab.errors import APIError, MintedError
 from minted_lab.ledger.errors import LedgerBusyError
 from minted_lab.ledger.journal import Intent, Ledger
-from minted_lab.order_request import items_text, order_differences, order_items
+from minted_lab.order_request import items_text, order_differences, order_items, order_side
 
 if TYPE_CHECKING:
     import polars as pl
@@ -93,9 +93,10 @@ def conflict_text(intent: Intent, order: Order, differences: list[str]) -> str:
     """Both orders, named: ours (never placed) and the API's under the same external id."""
     api_items = order_items(order)
     theirs = items_text(api_items) if api_items is not None else "items without SKUs"
+    side = order_side(order)
     return (
         f"{intent.external_id} belongs to another order at the API: order {order.order_code} "
-        f"({getattr(order, 'type', None) or 'type not shown'} of {theirs}), not this {intent.side} of "
+        f"({side.capitalize() if side else 'type not shown'} of {theirs}), not this {intent.side} of "
         f"{items_text(intent.items)} ({'; '.join(differences)}); ours was never placed under this id"
     )
 

@@ -25,7 +25,7 @@ from minted_lab.sandbox import Sandbox
 from minted_lab.sandbox.money import loads
 from minted_lab.trading import BuyTicket, SellTicket, UnsettledOrderWarning
 
-from .conftest import sells_sent
+from .conftest import order_type, sells_sent
 
 pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")
 
@@ -147,7 +147,7 @@ def _run(script: str, sb: Sandbox, ledger: Ledger) -> list[list[str]]:
 
 
 def test_a_seller_killed_while_the_server_works_is_reconciled_by_a_fresh_process(sb: Sandbox, ledger: Ledger) -> None:
-    sb.faults.inject("sell", "latency", seconds=1.0)
+    sb.faults.inject("sell", "latency", seconds=4.0)  # longer than a fresh process takes to reconcile
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED, sb.url, sb.username, str(ledger.path), sb.clock.now().isoformat()],
         stdout=subprocess.PIPE,
@@ -204,7 +204,7 @@ def test_two_tickets_sharing_an_id_in_one_ledger_never_report_each_others_order(
     with pytest.raises(ExternalIdConflictError, match="journaled for another order"):
         buy.submit()
     assert buy.state == "conflict" and buy.result is None
-    assert [o["type"] for o in orders_with(sb, shared)] == ["Sell"]
+    assert [order_type(o) for o in orders_with(sb, shared)] == ["Sell"]
     assert [r.endpoint for r in sb.requests].count("buy") == 0
     assert sell.state == "placed"
 

@@ -24,7 +24,7 @@ from minted_lab.sandbox import Sandbox
 from minted_lab.sandbox.money import loads
 from minted_lab.trading import BuyTicket, SellTicket, Ticket, TicketError
 
-from .conftest import sells_sent
+from .conftest import order_type, sells_sent
 
 pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")  # intended here
 
@@ -328,7 +328,7 @@ def test_customer_buy_with_dropped_response_is_placed_once(sb: Sandbox, client: 
     assert Ticket.from_ledger(client, ledger, ticket.external_id).state == "unknown"
     assert ticket.resolve() == "placed"
     (order,) = orders_with(sb, ticket.external_id)
-    assert order["type"] == "Buy" and order["customer"]["external_id"] == customer
+    assert order_type(order) == "Buy" and order["customer"]["external_id"] == customer
     assert ledger.intent(ticket.external_id).customer_external_id == customer  # type: ignore[union-attr]
 
 

@@ -14,7 +14,7 @@ from minted_lab.ledger import ExternalIdConflictError, Ledger, LedgerMismatchErr
 from minted_lab.sandbox import Sandbox
 from minted_lab.trading import PREVIEW_SCHEMA, BuyTicket, QuoteTooOldError, SellTicket, TicketError
 
-from .conftest import sells_sent
+from .conftest import order_type, sells_sent
 
 
 @pytest.mark.parametrize(
@@ -73,11 +73,15 @@ def test_preview_shows_sell_price_below_spot_and_api_rounded_totals(client: Mint
     assert quote.token not in text + preview._repr_html_() + repr(ticket)
 
 
-def test_buy_preview_uses_buy_price_above_spot(client: MintedClient, ledger: Ledger) -> None:
+def test_buy_preview_uses_the_quotes_buy_price(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
     ticket = BuyTicket(client, {"GAU": Decimal("1.5")}, ledger=ledger)
-    ticket.quote()
+    quote = ticket.quote()
     (line,) = ticket.preview().lines
-    assert line.price > line.spot_price and line.spread > 0
+    assert line.price == quote.price("GAU").buy_price and line.spread == line.price - line.spot_price
+    if sb.profile.price_sides == "buy>spot>sell":  # our reading: a buy pays above spot
+        assert line.price > line.spot_price and line.spread > 0
+    else:  # the documented example's ordering: spot > buy > sell
+        assert line.spot_price > line.price
 
 
 def test_submit_places_once_and_a_second_submit_sends_nothing(
@@ -106,7 +110,7 @@ def test_buy_places_at_buy_price(sb: Sandbox, client: MintedClient, ledger: Ledg
     ticket.quote()
     expected = ticket.preview().total
     assert ticket.submit().total == expected
-    assert sb.orders()[0]["type"] == "Buy"
+    assert order_type(sb.orders()[0]) == "Buy"
 
 
 def test_expired_quote_is_refused_before_sending(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
