@@ -16,9 +16,11 @@ nothing reached the server.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -44,6 +46,9 @@ class _Base:
     """What both clients share: settings, the engine, the repr."""
 
     _engine: Engine
+    ledger_home: Path | None
+    """Where this client's default ledgers live (a sandbox's temporary folder); None: ``$MINTED_LAB_HOME``
+    or ``~/.minted_lab``. Set with ``ledger_home=``."""
 
     def _setup(
         self,
@@ -117,7 +122,9 @@ class _Base:
         ``clock``, ``id_factory``, ``max_retries`` and ``transport`` may be given as overrides too.
         """
         client_kwargs = {
-            k: overrides.pop(k) for k in ("clock", "id_factory", "max_retries", "transport") if k in overrides
+            k: overrides.pop(k)
+            for k in ("clock", "id_factory", "max_retries", "transport", "ledger_home")
+            if k in overrides
         }
         s = Settings.from_env(**overrides)
         return cls(
@@ -162,7 +169,9 @@ class MintedClient(_Base):
         max_retries: int = 3,
         transport: httpx.BaseTransport | None = None,
         settle_window: float = 300.0,
+        ledger_home: str | os.PathLike[str] | None = None,
     ) -> None:
+        self.ledger_home = None if ledger_home is None else Path(ledger_home)
         kwargs = self._setup(
             base_url,
             username,
@@ -395,7 +404,9 @@ class AsyncMintedClient(_Base):
         max_retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
         settle_window: float = 300.0,
+        ledger_home: str | os.PathLike[str] | None = None,
     ) -> None:
+        self.ledger_home = None if ledger_home is None else Path(ledger_home)
         kwargs = self._setup(
             base_url,
             username,

@@ -432,11 +432,17 @@ _shared_lock = threading.Lock()
 
 
 def shared_ledger(client: MintedClient, directory: str | os.PathLike[str] | None = None) -> Ledger:
-    """The process-wide default ledger of the client's environment and host (one connection per file)."""
+    """The process-wide default ledger of the client's environment and host (one connection per file).
+
+    It lives in ``directory``, else the client's ``ledger_home`` (a sandbox's temporary folder,
+    removed when the sandbox stops), else ``$MINTED_LAB_HOME`` or ``~/.minted_lab``.
+    """
+    if directory is None:
+        directory = getattr(client, "ledger_home", None)
     path = Ledger.default_path(str(client.environment), str(client.base_url), directory)
     with _shared_lock:
         ledger = _shared.get(path)
-        if ledger is None or ledger._conn is None:
+        if ledger is None or ledger._conn is None or not ledger.path.exists():
             ledger = _shared[path] = Ledger(path)
     ledger.check(client)
     return ledger

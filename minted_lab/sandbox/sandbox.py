@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -83,11 +86,18 @@ class Sandbox:
         self.app: Starlette = build_app(self.runtime)
         self._external_ids = ExternalIds(self.seed, taken=self.book.holds_external_id)
         self._server: ServerThread | None = None
+        self._ledger_home: str | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
-        """Serve in a background thread; returns once the port accepts connections."""
+        """Serve in a background thread; returns once the port accepts connections.
+
+        Unless ``$MINTED_LAB_HOME`` is set, the default ledgers of this sandbox's clients go to a
+        temporary folder that :meth:`stop` removes: an ephemeral sandbox leaves no files behind.
+        """
+        if self._ledger_home is None and not os.environ.get("MINTED_LAB_HOME"):
+            self._ledger_home = tempfile.mkdtemp(prefix="minted-sandbox-ledgers-")
         if self._server is None:
             server = ServerThread(self.app, self.host, self.port, self.request_timeout)
             server.start()
@@ -95,10 +105,13 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving (idempotent)."""
+        """Stop serving (idempotent) and remove the temporary ledger folder, if this sandbox made one."""
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._ledger_home is not None:
+            shutil.rmtree(self._ledger_home, ignore_errors=True)
+            self._ledger_home = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -163,6 +176,8 @@ class Sandbox:
         kw.setdefault("environment", "sandbox")
         kw.setdefault("clock", self.clock.now)
         kw.setdefault("id_factory", self._external_ids)
+        if self._ledger_home is not None:
+            kw.setdefault("ledger_home", self._ledger_home)
         return kw
 
     def client(self, **kw: Any) -> Any:

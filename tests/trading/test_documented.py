@@ -92,3 +92,25 @@ def test_the_preview_names_the_price_it_assumes_while_that_is_unverified(client:
     assert preview.lines[0].price == quote.price("GAG").sell_price
     assert "settles at the quote's sell_price (assumed" in repr(preview)
     assert "conformance --trade" in preview._repr_html_()
+
+
+def test_an_ephemeral_sandbox_leaves_no_ledger_behind(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Without MINTED_LAB_HOME, a sandbox's default ledgers live in a folder removed when it stops."""
+    monkeypatch.delenv("MINTED_LAB_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with Sandbox(seed=7) as sandbox, sandbox.client() as client:
+        ticket = SellTicket(client, {"GAG": 5})
+        ticket.quote()
+        ticket.submit()
+        folder = ticket.ledger.path.parent
+        assert folder.is_dir() and folder != tmp_path / ".minted_lab"
+        assert ticket.ledger.intent(ticket.external_id).state == "placed"  # type: ignore[union-attr]
+    assert not folder.exists()
+    assert not (tmp_path / ".minted_lab").exists()
+
+
+def test_minted_lab_home_keeps_a_sandbox_ledger(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MINTED_LAB_HOME", str(tmp_path / "kept"))
+    with Sandbox(seed=7) as sandbox, sandbox.client() as client:
+        ticket = SellTicket(client, {"GAG": 5})
+    assert ticket.ledger.path.parent == tmp_path / "kept" and ticket.ledger.path.exists()
