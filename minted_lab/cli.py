@@ -12,6 +12,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("minted_lab.sandbox.cli", "serve the local Minted Connect emulator in the foreground"),
     "demo": ("minted_lab.demo", "run the demo against a seeded sandbox and write reports/"),
     "export": ("minted_lab.export", "write the order history (orders and items) to Parquet or CSV"),
+    "lab": ("minted_lab.lab", "open the notebooks in JupyterLab on 127.0.0.1 (prints the URL with its token)"),
     "conformance": (
         "minted_lab.conformance.cli",
         "check an API (staging, or a sandbox) against the docs and our contract, read-only unless --trade",
