@@ -21,6 +21,7 @@ __all__ = [
     "API_TIME_ZONE",
     "CURRENCIES",
     "DIGITAL_SKUS",
+    "EXECUTED_STATUSES",
     "FORM_SKUS",
     "PRICE_SIDES",
     "PRICE_SIDES_VERIFIED",
@@ -48,6 +49,15 @@ SIDES: Final[tuple[Side, ...]] = ("sell", "buy")
 """What a ticket does: ``sell`` (metal out, paid at the sell price) or ``buy`` (metal in, at the buy price)."""
 ORDER_TYPES: Final = ("Buy", "Sell", "Delivery")
 """The Order Schema's ``type`` values, in plot order."""
+
+EXECUTED_STATUSES: Final = frozenset({"Completed", "Preparing", "Packed", "Shipped", "Transferring"})
+"""Statuses of an order whose metal and money have moved and stay moved: the one definition, used by
+holdings, totals, charts, the demo and the explorer (each takes ``statuses=`` to choose otherwise).
+
+Completed for buys and sells; a delivery's metal leaves the wallet once it is being prepared, so
+Preparing, Packed, Shipped and Transferring count too. Not executed: Created/New, Pending,
+Processing and Payment Confirmed (not settled yet), Cancelled, Refunding and Refunded (reversed).
+The names are the API's Order Schema enum (api README §5.3); ids are not used, being a guess."""
 
 CURRENCIES: Final = ("GBP", "TRY", "USD", "EUR")
 """The documented currency codes; GBP is the API's default."""
