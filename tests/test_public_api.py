@@ -20,7 +20,9 @@ def _type_checking_names() -> set[str]:
     """The names ``minted_lab/__init__.py`` imports under ``if TYPE_CHECKING:`` (what IDEs see)."""
     tree = ast.parse(INIT.read_text(encoding="utf-8"))
     block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", None) == "TYPE_CHECKING")
-    return {alias.asname or alias.name for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+    return {
+        alias.asname or alias.name for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names
+    }
 
 
 def test_every_public_name_is_the_object_its_module_defines() -> None:

@@ -67,7 +67,10 @@ def test_headers_and_bodies_per_endpoint() -> None:
     assert kw["headers"]["Accept-Language"] == "en"  # English unless MINTED_LANGUAGE says otherwise
     quote_call = next(ops.quote(e, "GBP", "CUST-001", "10000.50"))
     assert e.request_kwargs(quote_call)["headers"]["api-version"] == "3"
-    assert e.request_kwargs(quote_call)["content"] == b'{"type":"digital","currency":"GBP","customer_external_id":"CUST-001","total":10000.50}'
+    assert (
+        e.request_kwargs(quote_call)["content"]
+        == b'{"type":"digital","currency":"GBP","customer_external_id":"CUST-001","total":10000.50}'
+    )
     order_call = next(ops.order(e, "9YMEK5RB"))
     assert order_call.path == "/partner/order/9YMEK5RB"
 
