@@ -391,7 +391,7 @@ class Ledger(PriceSnapshots):
         """Every intent with its state and outcome, one row each (money as Decimal)."""
         import polars as pl
 
-        from minted_lab.frames import MONEY
+        from minted_lab.frames.dtypes import MONEY
 
         intents = self.intents()
         return pl.DataFrame(

@@ -61,23 +61,23 @@ def reconcile_schema() -> pl.Schema:
     """
     import polars as pl
 
-    from minted_lab.frames import MONEY
+    from minted_lab.frames.dtypes import MONEY
 
     return pl.Schema(
         {
-            "status": pl.String,
-            "detail": pl.String,
-            "external_id": pl.String,
-            "type": pl.String,
-            "ledger_state": pl.String,
-            "order_code": pl.String,
-            "guid": pl.String,
-            "ledger_items": pl.String,
-            "api_items": pl.String,
+            "status": pl.String(),
+            "detail": pl.String(),
+            "external_id": pl.String(),
+            "type": pl.String(),
+            "ledger_state": pl.String(),
+            "order_code": pl.String(),
+            "guid": pl.String(),
+            "ledger_items": pl.String(),
+            "api_items": pl.String(),
             "ledger_total": MONEY,
             "api_total": MONEY,
-            "ledger_status": pl.String,
-            "api_status": pl.String,
+            "ledger_status": pl.String(),
+            "api_status": pl.String(),
         }
     )
 

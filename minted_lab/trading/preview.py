@@ -27,15 +27,15 @@ def preview_schema() -> pl.Schema:
     """
     import polars as pl
 
-    from minted_lab.frames import GRAMS, MONEY
+    from minted_lab.frames.dtypes import GRAMS, MONEY
 
     return pl.Schema(
         {
-            "sku": pl.String,
+            "sku": pl.String(),
             "price": MONEY,
             "spot_price": MONEY,
             "spread": MONEY,
-            "spread_pct": pl.Float64,
+            "spread_pct": pl.Float64(),
             "amount": GRAMS,
             "total": MONEY,
         }
