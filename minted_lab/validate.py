@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ._parse import ISTANBUL
+from .catalog import API_TIME_ZONE
 from .errors import ValidationError
 
 CURRENCIES = ("GBP", "TRY", "USD", "EUR")
@@ -166,7 +166,7 @@ def money_total(value: Any, field: str = "total") -> Decimal:
 def api_date(value: Any, field: str) -> str:
     """A date filter as the API's ``YYYY-MM-DD`` (Istanbul dates; aware datetimes are converted)."""
     if isinstance(value, datetime):
-        return (value.astimezone(ISTANBUL) if value.tzinfo else value).date().isoformat()
+        return (value.astimezone(API_TIME_ZONE) if value.tzinfo else value).date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
