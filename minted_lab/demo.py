@@ -5,7 +5,12 @@ a ticket (quote → preview → submit once), pulls the whole history into polar
 writes to ``--out`` (default ``reports/``): ``price.png`` (gold's executed prices against spot),
 ``spread.png`` (the executed spread over spot of gold, silver and platinum), ``order_totals.png``
 (GBP totals per month by type) and ``report.html`` (the quickstart and the analytics notebooks,
-executed fresh in this interpreter's kernel).
+executed fresh in this interpreter's kernel with the demo's ``--seed`` and ``--history`` as their
+parameters, so the report shows the sandbox the demo was asked for).
+
+Every total, chart and median counts the executed orders only (`catalog.EXECUTED_STATUSES`): a
+cancelled or refunded order moved no money. Progress bars (tqdm.auto) show only where a person
+watches: a terminal, or a notebook.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = _trade_and_plot(args, out)
     if not args.no_report:
-        written.append(_report(out))
+        written.append(_report(out, {"seed": args.seed, "history": args.history}))
     print(f"\nWrote to {out.resolve()}/:")
     for path in written:
         print(f"  {path.name:<18} {_size(path)}")
@@ -88,7 +93,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         )
 
         pulled = time.perf_counter()
-        pages = client.all_pages(progress=sys.stderr.isatty())
+        pages = client.all_pages(progress=watched())
         orders, items = frames.order_frames(pages)
         orders, items = frames.unique_orders(orders), frames.unique_orders(items)
         print(
@@ -101,7 +106,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
 
     from minted_lab.plots import plot_order_totals, plot_price, plot_spread
 
-    spread_items = items.filter(pl.col("sku").is_in(SPREAD_SKUS))
+    spread_items = items.filter(pl.col("sku").is_in(SPREAD_SKUS))  # the plots count the executed ones
     written = [
         _png(out / "price.png", lambda ax: plot_price(items, sku="GAU", currency="GBP", ax=ax, environment="sandbox")),
         _png(out / "spread.png", lambda ax: plot_spread(spread_items, ax=ax, environment="sandbox")),
@@ -111,7 +116,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         ),
     ]
     print("\nPlotted: gold's executed prices against spot (GBP); the median spread over spot per SKU:")
-    print(_spread_summary(spread_items))
+    print(_spread_summary(executed_only(spread_items)))
     return written
 
 
@@ -126,25 +131,58 @@ def _price_table(prices: Any) -> str:
     return "\n".join(lines)
 
 
-def _history_summary(orders: Any) -> str:
-    """Order counts by status, then count and GBP total of the completed buys and sells."""
+def watched() -> bool:
+    """True when a person watches the output: stderr is a terminal, or this runs in a Jupyter kernel."""
+    if sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def executed_only(frame: Any) -> Any:
+    """The rows of an orders or items frame whose status is in `catalog.EXECUTED_STATUSES`."""
     import polars as pl
+
+    from minted_lab.catalog import EXECUTED_STATUSES
+
+    return frame.filter(pl.col("status_name").is_in(sorted(EXECUTED_STATUSES)).fill_null(False))
+
+
+def _history_summary(orders: Any) -> str:
+    """Order counts by status; count and GBP total of the executed buys and sells; the executed totals per month."""
+    import polars as pl
+
+    from minted_lab.catalog import EXECUTED_STATUSES
+    from minted_lab.plots import totals_table
+    from minted_lab.plots._statuses import status_names
+    from minted_lab.plots._totals import partial_periods
 
     by_status = orders.group_by("status_name").len().sort("len", "status_name", descending=[True, False])
     lines = ["  by status: " + ", ".join(f"{r['status_name']} {r['len']}" for r in by_status.iter_rows(named=True))]
-    completed = (
-        orders.filter(pl.col("status_name") == "Completed")
-        .group_by("type")
-        .agg(pl.len().alias("n"), pl.col("currency_total").sum().alias("gbp"))
-        .sort("type")
+    executed = executed_only(orders)
+    lines.append(
+        f"  counted as executed ({status_names(EXECUTED_STATUSES)}): {executed.height} orders, "
+        f"{orders.height - executed.height} others not counted"
     )
-    for row in completed.iter_rows(named=True):
-        lines.append(f"  completed {row['type'].lower() + 's':<6}{row['n']:>5} orders, {_q2(row['gbp']):>14,} GBP")
+    per_type = (
+        executed.group_by("type").agg(pl.len().alias("n"), pl.col("currency_total").sum().alias("gbp")).sort("type")
+    )
+    for row in per_type.iter_rows(named=True):
+        lines.append(f"  executed {row['type'].lower() + 's':<6}{row['n']:>5} orders, {_q2(row['gbp']):>14,} GBP")
+    table, _ = totals_table(orders, by="month", split="type")
+    partial = set(partial_periods(orders, "month"))
+    kinds = sorted(table["type"].unique().to_list())
+    lines.append("  executed totals per month (GBP), as order_totals.png draws them (* partial month):")
+    for (month,), part in table.group_by("period", maintain_order=True):
+        gbp = dict(part.select("type", "gbp").iter_rows())
+        cells = "  ".join(f"{kind} {_q2(gbp.get(kind, Decimal(0))):>12,}" for kind in kinds)
+        lines.append(f"    {month:%Y-%m}{'*' if month in partial else ' '}  {cells}")
     return "\n".join(lines)
 
 
 def _spread_summary(items: Any) -> str:
-    """The median executed spread over spot per SKU and side, as the spread plot draws it."""
+    """The median executed spread over spot per SKU and side (of the executed items given)."""
     import polars as pl
 
     medians = items.group_by("sku", "type").agg(pl.col("spread_pct").median()).sort("sku", "type")
@@ -172,8 +210,10 @@ def _png(path: Path, draw: Callable[[Any], Any], *, size: tuple[float, float] = 
     return path
 
 
-def _report(out: Path) -> Path:
-    """Execute the report notebooks afresh in this interpreter's kernel and export them as one HTML page."""
+def _report(out: Path, parameters: dict[str, Any]) -> Path:
+    """Execute the report notebooks afresh in this interpreter's kernel, with ``parameters``, and export one HTML page."""
+    from tqdm.auto import tqdm
+
     from minted_lab.report import NOTEBOOKS_DIR, execute_notebook, find_notebooks, write_html
 
     paths = find_notebooks(NOTEBOOKS_DIR, REPORT_NOTEBOOKS)
@@ -182,12 +222,16 @@ def _report(out: Path) -> Path:
             f"minted-lab demo: the notebooks {', '.join(REPORT_NOTEBOOKS)} are not in {NOTEBOOKS_DIR} "
             "(run from a source checkout, or pass --no-report)"
         )
-    print(f"\nExecuting {', '.join(p.name for p in paths)} for the report…", flush=True)
+    asked = ", ".join(f"{name} {value}" for name, value in parameters.items())
+    print(f"\nExecuting {', '.join(p.name for p in paths)} for the report ({asked})…", flush=True)
     executed = []
-    for path in paths:
-        began = time.perf_counter()
-        executed.append((path.stem, execute_notebook(path)))
-        print(f"  {path.name}: {time.perf_counter() - began:.1f} s")
+    with tqdm(total=len(paths), desc="report", unit="notebook", leave=False, disable=not watched()) as bar:
+        for path in paths:
+            bar.set_postfix_str(path.name)
+            began = time.perf_counter()
+            executed.append((path.stem, execute_notebook(path, parameters=parameters)))
+            bar.update()
+            bar.write(f"  {path.name}: {time.perf_counter() - began:.1f} s")
     return write_html(executed, out / "report.html", title="minted_lab demo: quickstart and order history analytics")
 
 

@@ -3,7 +3,12 @@
 Shared by ``minted-lab demo`` (a fresh run exported as ``report.html``) and
 ``scripts/refresh_notebooks.py`` (re-execute the committed notebooks in place).
 
-    nb = execute_notebook(Path("notebooks/01_quickstart.ipynb"))
+A notebook takes parameters through papermill's convention: one cell tagged ``parameters``
+holds the defaults (``seed = 7``); ``execute_notebook(path, parameters={"seed": 8})`` injects a
+cell after it that sets the given values (tagged ``injected-parameters``, shown in the report, so
+a reader sees what was asked). Without parameters the notebook runs as committed, on its defaults.
+
+    nb = execute_notebook(Path("notebooks/01_quickstart.ipynb"), parameters={"seed": 8, "history": 2000})
     write_html([("01_quickstart", nb)], Path("reports/report.html"), title="minted_lab demo")
 """
 
@@ -14,7 +19,7 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,8 @@ __all__ = [
     "find_notebooks",
     "normalise_widget_ids",
     "notebook_html",
+    "parameter_names",
+    "parameterise",
     "write_html",
 ]
 
@@ -32,6 +39,8 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 _KERNEL_NAME = "python3"
 _MODEL_ID = re.compile(r"[0-9a-f]{32}")
+PARAMETERS_TAG = "parameters"
+"""papermill's tag for the cell holding a notebook's default parameters."""
 
 
 def _kernel_manager() -> Any:
@@ -52,12 +61,43 @@ def _kernel_manager() -> Any:
     return KernelManager(kernel_name=_KERNEL_NAME, kernel_spec_manager=CurrentEnvSpecs())
 
 
-def execute_notebook(path: Path, *, timeout: int = 300, store_widget_state: bool = True) -> Any:
-    """Run a notebook top to bottom in a fresh current-env kernel (working directory: its folder)."""
+def parameter_names(path: Path) -> list[str]:
+    """The names the notebook's ``parameters`` cell assigns, as papermill reads them (empty: no such cell)."""
+    from papermill import inspect_notebook
+
+    return list(inspect_notebook(str(path)))
+
+
+def parameterise(path: Path, parameters: Mapping[str, Any]) -> Any:
+    """The notebook at ``path`` with papermill's injected-parameters cell after its ``parameters`` cell.
+
+    Refuses a notebook without a ``parameters`` cell and a name that cell does not define, so a
+    typo cannot leave the notebook silently on its defaults.
+    """
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    known = parameter_names(path)
+    if not known:
+        raise ValueError(f"{path.name} has no cell tagged {PARAMETERS_TAG!r} to take {', '.join(sorted(parameters))}")
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ValueError(f"{path.name} takes the parameters {', '.join(known)}, not {', '.join(unknown)}")
+    nb = load_notebook_node(str(path))
+    return parameterize_notebook(nb, dict(parameters), kernel_name=_KERNEL_NAME, language="python")
+
+
+def execute_notebook(
+    path: Path, *, timeout: int = 300, store_widget_state: bool = True, parameters: Mapping[str, Any] | None = None
+) -> Any:
+    """Run a notebook top to bottom in a fresh current-env kernel (working directory: its folder).
+
+    ``parameters`` (optional) replace the defaults of its ``parameters`` cell (see `parameterise`).
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    nb = parameterise(path, parameters) if parameters else nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
         km=_kernel_manager(),

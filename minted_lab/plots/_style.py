@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.rcsetup import cycler
 
@@ -91,15 +92,23 @@ def new_axes() -> Axes:
 
 
 def finish(
-    ax: Axes, title: str, ylabel: str, environment: str | None, note: str = "", reverse_legend: bool = False
+    ax: Axes,
+    title: str,
+    ylabel: str,
+    environment: str | None,
+    note: str = "",
+    reverse_legend: bool = False,
+    legend: Sequence[Artist] | None = None,
 ) -> Axes:
-    """Short title, a smaller note line under it, units on y, the environment tag, a legend off the data.
+    """Short title, a smaller note under it (one line per ``\\n``), units on y, the environment tag, a legend off the data.
 
     Axes made outside `house_style()` (the caller's `ax=`) get the same finish: transparent face,
     grey ink, and constrained layout when their figure has no layout engine, so stacked plots do
-    not overlap.
+    not overlap. `legend` replaces the legend's entries (artists with labels) when the drawn ones
+    would mislead (a hatched first bar standing for a whole series).
     """
-    ax.set_title(title, loc="left", pad=15 if note else 6)
+    pad = 6 + 9.5 * (note.count("\n") + 1) if note else 6
+    ax.set_title(title, loc="left", pad=pad)
     if note:
         ax.annotate(
             note,
@@ -113,9 +122,7 @@ def finish(
             color=INK,
         )
     if environment:
-        ax.set_title(
-            environment.upper(), loc="right", fontsize=7.5, color=INK, fontweight="bold", pad=15 if note else 6
-        )
+        ax.set_title(environment.upper(), loc="right", fontsize=7.5, color=INK, fontweight="bold", pad=pad)
     ax.set_ylabel(ylabel)
     ax.patch.set_facecolor("none")
     for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
@@ -131,6 +138,8 @@ def finish(
     ax.grid(True, axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     handles, labels = ax.get_legend_handles_labels()
+    if legend is not None:
+        handles, labels = list(legend), [str(artist.get_label()) for artist in legend]
     if handles:
         if reverse_legend:
             handles, labels = handles[::-1], labels[::-1]

@@ -3,11 +3,16 @@
 explorer = OrdersExplorer(client)
 explorer.tx_type.value = "sell"
 explorer.fetch()              # or explorer.fetch_button.click()
-explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order
+explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order (every status fetched)
+explorer.totals()             # the executed orders' totals, as the chart draws them
+
+The table lists every fetched order; the totals and the chart count the executed ones only
+(`statuses=`, by default `catalog.EXECUTED_STATUSES`; None counts every status), and say so.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -16,9 +21,10 @@ import ipywidgets as widgets
 import polars as pl
 
 from minted_lab import frames
-from minted_lab.catalog import DIGITAL_SKUS
+from minted_lab.catalog import DIGITAL_SKUS, EXECUTED_STATUSES
 from minted_lab.errors import MintedError
 from minted_lab.models import OrderPage
+from minted_lab.plots._statuses import Statuses, counted, status_set
 from minted_lab.widgets._common import View, html_table, message_html, money, png_of, sku_options
 from minted_lab.widgets._view import button, chart, environment_badge, framed, row, set_visible, slot, styled
 
@@ -43,21 +49,33 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def draw_order_totals(ax: Axes, orders: pl.DataFrame, environment: str | None = None) -> Axes:
-    """Order totals in GBP per day (per week beyond 60 days) split by type, drawn by ``plots.plot_order_totals``."""
+def draw_order_totals(
+    ax: Axes, orders: pl.DataFrame, environment: str | None = None, *, statuses: Statuses = EXECUTED_STATUSES
+) -> Axes:
+    """Order totals in GBP per day (per week beyond 60 days) split by type, drawn by ``plots.plot_order_totals``.
+
+    Counts the orders of `statuses` only (default: the executed ones; None for every status).
+    """
     from minted_lab.plots import plot_order_totals
 
     first, last = orders["order_at"].min(), orders["order_at"].max()
     long = isinstance(first, datetime) and isinstance(last, datetime) and (last - first).days > 60
     by: Literal["day", "week"] = "week" if long else "day"
-    return plot_order_totals(orders, by=by, split="type", ax=ax, environment=environment)
+    return plot_order_totals(orders, by=by, split="type", statuses=statuses, ax=ax, environment=environment)
 
 
 class OrdersExplorer(View):
-    """Filters (dates, type, status, SKU, customer), Fetch with page-by-page progress, a table, a plot, ``.frame``."""
+    """Filters (dates, type, status, SKU, customer), Fetch with page-by-page progress, a table, a plot, ``.frame``.
 
-    def __init__(self, client: MintedClient, *, rows: int = 15, plot: bool = True) -> None:
+    ``statuses`` are the statuses the totals and the chart count: `catalog.EXECUTED_STATUSES` by
+    default (a cancelled or refunded order moved no money), a set of names, or None for every status.
+    """
+
+    def __init__(
+        self, client: MintedClient, *, rows: int = 15, plot: bool = True, statuses: Statuses = EXECUTED_STATUSES
+    ) -> None:
         self.client = client
+        self.statuses = status_set(statuses)
         self.environment: str = client.environment
         self.rows = rows
         self.plot = plot
@@ -172,10 +190,15 @@ class OrdersExplorer(View):
         self._draw()
         return self.frame
 
+    def counted(self) -> tuple[pl.DataFrame, str]:
+        """(the fetched orders of ``statuses``, the note saying which statuses were counted)."""
+        return counted(self.frame, self.statuses)
+
     def totals(self) -> pl.DataFrame:
-        """Order count and total per type and currency (plus the GBP total) of the fetched frame."""
+        """Order count and total per type and currency (plus the GBP total) of the counted orders (``counted()``)."""
         return (
-            self.frame.group_by("type", "currency")
+            self.counted()[0]
+            .group_by("type", "currency")
             .agg(pl.len().alias("orders"), pl.col("total").sum(), pl.col("currency_total").sum().alias("total_gbp"))
             .sort("type", "currency")
         )
@@ -190,11 +213,24 @@ class OrdersExplorer(View):
         shown = (
             f"first {head.height} of {frame.height} orders" if frame.height > head.height else f"{frame.height} orders"
         )
+        included, note = self.counted()
         totals = [
             [t["type"], t["currency"], t["orders"], money(t["total"], 2), money(t["total_gbp"], 2)]
             for t in self.totals().iter_rows(named=True)
         ]
-        grand = cast(Decimal, frame["currency_total"].sum())  # a Decimal column sums to a Decimal
+        grand = cast(Decimal, included["currency_total"].sum())  # a Decimal column sums to a Decimal
+        if included.height == 0:
+            summary = message_html(
+                f"no totals: none of these orders is counted ({note.removeprefix('counted: ')})", "info"
+            )
+        else:
+            summary = html_table(
+                ("type", "currency", "orders", "total (in currency)", "total (GBP)"),
+                totals,
+                foot=("all", "", included.height, "", money(grand, 2)),
+                css="ml-orders-totals",
+                numeric_from=2,
+            )
         return (
             f'<div style="color:#555">{shown}</div>'
             + html_table(
@@ -203,21 +239,17 @@ class OrdersExplorer(View):
                 css="ml-orders-rows",
                 numeric_from=6,
             )
-            + '<div style="color:#555;margin-top:6px">totals</div>'
-            + html_table(
-                ("type", "currency", "orders", "total", "total (GBP)"),
-                totals,
-                foot=("all", "", frame.height, "", money(grand, 2)),
-                css="ml-orders-totals",
-                numeric_from=2,
-            )
+            + f'<div style="color:#555;margin-top:6px">totals, {html.escape(note)}</div>'
+            + summary
         )
 
     def _draw(self) -> None:
-        if not self.plot or self.frame.height == 0:
+        if not self.plot or self.counted()[0].height == 0:
             set_visible(self.chart, False)
             return
-        self.chart.value = png_of(lambda ax: draw_order_totals(ax, self.frame, self.environment))
+        self.chart.value = png_of(
+            lambda ax: draw_order_totals(ax, self.frame, self.environment, statuses=self.statuses)
+        )
         set_visible(self.chart, True)
 
     def __repr__(self) -> str:

@@ -68,30 +68,40 @@ def test_plot_price_from_items_draws_executed_prices_in_one_currency(orders_item
     assert "rows not shown" in "".join(t.get_text() for t in default.texts)
 
 
+def _centred_medians(line: matplotlib.lines.Line2D, times: pl.Series, values: pl.Series, hours: float) -> np.ndarray:
+    """The median of `values` over [x - hours/2, x + hours/2) at each x of `line`, computed here, not by the plot."""
+    t = _local(times).astype("datetime64[us]")
+    v = values.to_numpy()
+    half = np.timedelta64(int(hours * 3600e6) // 2, "us")
+    xs = np.asarray(line.get_xdata()).astype("datetime64[us]")
+    return np.array([np.median(v[(t >= x - half) & (t < x + half)]) for x in xs])
+
+
 def test_plot_spread_draws_the_rolling_median_of_the_spread(prices: pl.DataFrame) -> None:
-    ax = plot_spread(prices, "GAU", window=24, environment="SANDBOX")
-    gau = frames.as_float(prices.filter(pl.col("sku") == "GAU"))
-    expected = gau["buy_spread_pct"].rolling_median(window_size=24, min_samples=1).to_numpy()
-    assert np.allclose(_line(ax, "buy").get_ydata(), expected)
-    sell = gau["sell_spread_pct"].rolling_median(window_size=24, min_samples=1).to_numpy()
-    assert np.allclose(_line(ax, "sell").get_ydata(), sell)
+    """(The window was 24 observations; it is now 24 hours, the same for every SKU.)"""
+    ax = plot_spread(prices, "GAU", window="24h", environment="SANDBOX")
+    gau = frames.as_float(prices.filter(pl.col("sku") == "GAU")).sort("time")
+    for side in ("buy", "sell"):
+        line = _line(ax, side)
+        assert len(np.asarray(line.get_xdata())) > 50
+        assert np.allclose(line.get_ydata(), _centred_medians(line, gau["time"], gau[f"{side}_spread_pct"], 24))
     assert ax.get_ylabel() == "spread over spot (% of spot)"
     assert ax.yaxis.get_major_formatter().format_pct(0.02, 1.0).startswith("2")
-    absolute = plot_spread(prices, "GAU", pct=False, window=24)
-    assert np.allclose(
-        _line(absolute, "buy").get_ydata(), gau["buy_spread"].rolling_median(window_size=24, min_samples=1).to_numpy()
-    )
+    assert "lines: median over a centred 1-day window, band: IQR" in "".join(t.get_text() for t in ax.texts)
+    absolute = plot_spread(prices, "GAU", pct=False, window="1d")
+    line = _line(absolute, "buy")
+    assert np.allclose(line.get_ydata(), _centred_medians(line, gau["time"], gau["buy_spread"], 24))
     assert absolute.get_ylabel() == "spread over spot (GBP per gram)"
+    assert "centred 1-day window" in "".join(t.get_text() for t in absolute.texts)
 
 
 def test_plot_spread_from_items_splits_buys_and_sells(orders_items: frames.OrderFrames) -> None:
     items = orders_items.items
-    ax = plot_spread(items, "GPT", window=5)
+    ax = plot_spread(items, "GPT", window="5d")
     rows = frames.as_float(items.filter(pl.col("sku") == "GPT"))
     buys = rows.filter(pl.col("type") == "Buy").sort("order_at", maintain_order=True)
-    assert np.allclose(
-        _line(ax, "buy").get_ydata(), buys["spread_pct"].rolling_median(window_size=5, min_samples=1).to_numpy()
-    )
+    line = _line(ax, "buy")
+    assert np.allclose(line.get_ydata(), _centred_medians(line, buys["order_at"], buys["spread_pct"], 5 * 24))
     assert (_line(ax, "buy").get_ydata() > 0).all() and (_line(ax, "sell").get_ydata() < 0).all()
 
 

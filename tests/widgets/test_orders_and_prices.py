@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from minted_lab import frames
+from minted_lab.catalog import EXECUTED_STATUSES
 from minted_lab.client import MintedClient
 from minted_lab.ledger import Ledger
 from minted_lab.sandbox import Sandbox
@@ -54,9 +55,67 @@ def test_fetch_gives_the_sandbox_orders_with_progress_table_and_plot(
     table = explorer.table.value
     assert "first 15 of 300 orders" in table and frame["order_code"][0] in table
     assert frame["order_code"][15] not in table
-    gbp = sum(Decimal(str(o["currency_total"])) for o in orders)
+    # The totals count the executed orders only (they used to count every fetched order, the
+    # cancelled and refunded ones too, which moved no money).
+    executed = [o for o in orders if o["status_name"] in EXECUTED_STATUSES]
+    assert 0 < len(executed) < len(orders), "the book holds orders that were not executed"
+    gbp = sum(Decimal(str(o["currency_total"])) for o in executed)
     assert f"{gbp:,.2f}" in table
+    assert f"{sum(Decimal(str(o['currency_total'])) for o in orders):,.2f}" not in table
+    assert f"{len(orders) - len(executed)} other orders left out" in table
     assert bytes(explorer.chart.value).startswith(PNG) and visible(explorer.chart)
+
+
+def _totals_by_type(explorer: OrdersExplorer) -> dict[str, tuple[int, Decimal]]:
+    by_type: dict[str, tuple[int, Decimal]] = {}
+    for row in explorer.totals().iter_rows(named=True):
+        n, gbp = by_type.get(row["type"], (0, Decimal(0)))
+        by_type[row["type"]] = (n + row["orders"], gbp + row["total_gbp"])
+    return by_type
+
+
+def _book_by_type(orders: list[dict[str, object]], statuses: frozenset[str] | None) -> dict[str, tuple[int, Decimal]]:
+    by_type: dict[str, tuple[int, Decimal]] = {}
+    for o in orders:
+        if statuses is None or o["status_name"] in statuses:
+            n, gbp = by_type.get(str(o["type"]), (0, Decimal(0)))
+            by_type[str(o["type"])] = (n + 1, gbp + Decimal(str(o["currency_total"])))
+    return by_type
+
+
+def test_totals_and_chart_count_executed_orders_unless_told_otherwise(history: Sandbox) -> None:
+    """Against the sandbox's own book: executed orders by default, every status with statuses=None."""
+    orders = history.orders()
+    with history.client() as client:
+        default, every = OrdersExplorer(client), OrdersExplorer(client, statuses=None)
+        try:
+            default.fetch()
+            every.fetch()
+            assert _totals_by_type(default) == _book_by_type(orders, EXECUTED_STATUSES)
+            assert _totals_by_type(every) == _book_by_type(orders, None)
+            assert default.frame.height == every.frame.height == len(orders), "the table lists every order"
+            assert (
+                "counted: executed orders (Completed, Packed, Preparing, Shipped, Transferring)" in default.table.value
+            )
+            assert "counted: orders of every status" in every.table.value
+            assert default.chart.value != every.chart.value, "the chart draws what the totals count"
+        finally:
+            default.close()
+            every.close()
+
+
+def test_only_reversed_orders_fetched_show_no_totals(history: Sandbox) -> None:
+    with history.client() as client:
+        explorer = OrdersExplorer(client)
+        try:
+            cancelled = next(value for label, value in explorer.status.options if label == "Cancelled")
+            explorer.status.value = cancelled
+            frame = explorer.fetch()
+            assert frame is not None and frame.height > 0 and set(frame["status_name"]) == {"Cancelled"}
+            assert explorer.totals().is_empty() and "none of these orders is counted" in explorer.table.value
+            assert not visible(explorer.chart)
+        finally:
+            explorer.close()
 
 
 def test_filters_reach_the_api(history: Sandbox, explorer: OrdersExplorer) -> None:
