@@ -1,4 +1,5 @@
-"""Tolerant parsing of the API's JSON numbers and four date formats. Pure functions, no I/O.
+"""Tolerant parsing of the API's JSON numbers, booleans and date formats, and the rules for what an
+order's shape may leave out. Pure functions, no I/O: the models and the frames both read by them.
 
 Numbers never pass through float: JSON is read with every number (integer or not) as a Decimal,
 so ``0``, ``1``, ``10`` and ``0.1`` in one field all come out exact. A number no price, amount or id
@@ -12,12 +13,36 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from .catalog import API_TIME_ZONE
+from .catalog import API_TIME_ZONE, ORDER_TYPES, SKU_BY_PRODUCT_ID
 
-__all__ = ["ISTANBUL", "loads", "to_decimal", "to_int", "parse_datetime", "parse_date", "decimal_text", "dumps"]
+__all__ = [
+    "BOOLEAN_TEXT",
+    "ISTANBUL",
+    "MISSING",
+    "NO_CUSTOMER_SHAPES",
+    "ORDER_IDS",
+    "ORDER_TYPE_BY_TX_TYPE",
+    "REPORTED_ORDER_FIELDS",
+    "Gap",
+    "ParseError",
+    "decimal_text",
+    "dumps",
+    "expected",
+    "is_no_customer",
+    "item_sku",
+    "loads",
+    "order_ids",
+    "order_type",
+    "parse_date",
+    "parse_datetime",
+    "to_bool",
+    "to_decimal",
+    "to_int",
+    "unreadable_datetime",
+]
 
 ISTANBUL = API_TIME_ZONE
 """``catalog.API_TIME_ZONE`` under its old name: naive API times are Istanbul wall-clock times."""
@@ -116,16 +141,24 @@ def parse_datetime(value: Any, *, naive_tz: ZoneInfo = ISTANBUL) -> datetime | N
         if rest:
             parts = rest.split(":")
             if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-                raise ValueError(f"unreadable date-time {value!r}")
+                raise ValueError(unreadable_datetime(value))
             hour, minute = int(parts[0]), int(parts[1])
             second = int(parts[2]) if len(parts) == 3 else 0
-        return datetime(year, month, day, hour, minute, second, tzinfo=naive_tz)
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=naive_tz)
+        except ValueError:
+            raise ValueError(unreadable_datetime(value)) from None
     iso = text[:-1] + "+00:00" if text[-1] in "zZ" else text
     try:
-        parsed = datetime.fromisoformat(iso)
+        parsed = datetime.fromisoformat(iso)  # a date alone ("2023-10-13") is its midnight
     except ValueError:
-        raise ValueError(f"unreadable date-time {value!r}") from None
+        raise ValueError(unreadable_datetime(value)) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive_tz)
+
+
+def unreadable_datetime(value: object) -> str:
+    """Why a date-time was refused, in the same words wherever it is read (models and frames)."""
+    return f"unreadable date-time {value!r} (not one of the API's date formats)"
 
 
 def parse_date(value: Any) -> date | None:
@@ -137,12 +170,187 @@ def parse_date(value: Any) -> date | None:
     text = value.strip()
     if not text:
         return None
-    if len(text) == 10 and text[2] == "-" and text[5] == "-":
-        return date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
     try:
+        if len(text) == 10 and text[2] == "-" and text[5] == "-":
+            return date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
         return date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"unreadable date {value!r}") from None
+
+
+BOOLEAN_TEXT: Final[dict[str, bool]] = {"true": True, "false": False, "1": True, "0": False}
+"""Booleans as PHP may send them, as text (compared stripped and lower-cased): each reads as what it says."""
+
+
+def to_bool(value: Any) -> bool | None:
+    """A JSON boolean, or one sent as ``"true"``/``"false"``/``"1"``/``"0"`` or the numbers 0 and 1.
+
+    None and ``""`` give None; anything else raises ValueError (``bool("false")`` would be True).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        if value == 0 or value == 1:
+            return bool(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        if not text:
+            return None
+        if text in BOOLEAN_TEXT:
+            return BOOLEAN_TEXT[text]
+    raise ValueError(f"expected a boolean, got {value!r}")
+
+
+# ------------------------------------------------- what an order's shape may leave out, and what is unreadable
+
+ORDER_IDS: Final = ("guid", "order_code", "external_id")
+"""The keys that name an order in every error and report."""
+ORDER_TYPE_BY_TX_TYPE: Final[dict[str, str]] = {t.lower(): t for t in ORDER_TYPES}
+"""The Order Schema ``type`` of each ``tx_type`` (README §5.3: ``buy``/``sell``/``delivery``): how the
+type of an order that sends only ``tx_type`` (the documented Get Order) is derived. Any other
+``tx_type`` (the example's ``"oneoffpurchase"``) leaves the type unknown: reported, never guessed."""
+REPORTED_ORDER_FIELDS: Final = ("type", "currency_code", "order_at")
+"""Order fields whose absence is reported (`Gap`) when they cannot be derived: the Order Schema's
+required ``type`` and ``currency_code``, and ``order_at`` (which the documented Get Order lacks).
+An item's ``sku`` is reported the same way, as ``items[i].sku``."""
+MISSING: Final = "missing: the API sent none"
+"""The reason of a `Gap` for a field that was not sent (or sent as null) and cannot be derived."""
+
+
+class Gap(NamedTuple):
+    """A field the API left out that could not be derived: null in models and frames alike, and reported."""
+
+    field: str
+    reason: str
+
+
+def order_type(type_: Any, tx_type: Any) -> tuple[str | None, str | None]:
+    """``(type, why it is unknown)``: ``type`` as sent, else derived from ``tx_type``; the reason is None when known.
+
+    >>> order_type(None, "delivery"), order_type("Buy", None)
+    (('Delivery', None), ('Buy', None))
+    >>> order_type(None, "oneoffpurchase")
+    (None, "tx_type 'oneoffpurchase' is not an order type (buy, sell, delivery)")
+    """
+    if type_ is not None:
+        return str(type_), None
+    if tx_type is None:
+        return None, MISSING + " (neither type nor tx_type)"
+    known = ORDER_TYPE_BY_TX_TYPE.get(str(tx_type).strip().lower())
+    if known is not None:
+        return known, None
+    return None, f"tx_type {tx_type!r} is not an order type ({', '.join(ORDER_TYPE_BY_TX_TYPE)})"
+
+
+def item_sku(sku: Any, product_id: Any) -> tuple[str | None, str | None]:
+    """``(sku, why it is unknown)``: ``sku`` as sent, else the catalog's SKU of ``product_id``.
+
+    >>> item_sku(None, 3000001), item_sku(None, 3000065)
+    (('GAU', None), (None, 'product_id 3000065 is not in the catalog'))
+    """
+    if sku is not None:
+        return str(sku), None
+    if product_id is None:
+        return None, MISSING + " (neither sku nor product_id)"
+    key = product_id if isinstance(product_id, int) else to_int(product_id)
+    known = SKU_BY_PRODUCT_ID.get(key) if isinstance(key, int) else None
+    if known is not None:
+        return known, None
+    return None, f"product_id {product_id} is not in the catalog"
+
+
+NO_CUSTOMER_SHAPES: Final = "an object, null or [] (no customer)"
+"""What an order's ``customer`` may be."""
+
+
+def expected(what: str, value: Any) -> str:
+    """``expected <what>, got <value>`` with the value as short JSON text: a refused value, in the same
+    words wherever it is read."""
+    try:
+        shown = dumps(value, decimals="text").decode()
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return f"expected {what}, got {shown[:80]}"
+
+
+def is_no_customer(value: Any) -> bool:
+    """True for what says "no customer": null, or PHP's empty array ``[]``."""
+    return value is None or (isinstance(value, list) and not value)
+
+
+def order_ids(d: Mapping[str, Any]) -> dict[str, str | None]:
+    """The keys that name an order (`ORDER_IDS`), as text."""
+    return {key: None if d.get(key) is None else str(d.get(key)) for key in ORDER_IDS}
+
+
+class ParseError(ValueError):
+    """An API answer (or one field of it) that could not be read.
+
+    ``what`` names the object (``"order"``) and ``ids`` its identifiers (an order's ``guid``,
+    ``order_code``, ``external_id``); ``field`` is the field's path (``"order_at"``,
+    ``"items[1].price"``, ``"customer"``), ``reason`` why. ``document`` is the position of the
+    document in a frame builder's input, and ``body`` the bytes of the response or document it came
+    from when known, so a page that could not be read can be looked at, or kept.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        field: str | None = None,
+        what: str | None = None,
+        ids: Mapping[str, str | None] | None = None,
+        document: int | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        self.reason = reason
+        self.field = field
+        self.what = what
+        self.ids = {k: v for k, v in (ids or {}).items() if v is not None}
+        self.document = document
+        self.body = body
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = []
+        if self.what is not None:
+            if self.document is not None:
+                where.append(f"document {self.document}")
+            names = " ".join(f"{k}={v!r}" for k, v in self.ids.items())
+            where.append(f"{self.what} {names}" if names else self.what)
+        field = f"{self.field}: " if self.field else ""
+        return f"{', '.join(where)}: {field}{self.reason}" if where else f"{field}{self.reason}"
+
+    def located(
+        self,
+        *,
+        prefix: str | None = None,
+        what: str | None = None,
+        ids: Mapping[str, str | None] | None = None,
+        document: int | None = None,
+        body: bytes | None = None,
+    ) -> ParseError:
+        """The same error seen from what holds it: its field under ``prefix``, the rest filled where unknown."""
+        field = self.field if prefix is None else f"{prefix}.{self.field}" if self.field else prefix
+        error = ParseError(
+            self.reason,
+            field=field,
+            what=self.what if self.what is not None else what,
+            ids=self.ids or ids,
+            document=self.document if self.document is not None else document,
+            body=self.body if self.body else body or None,
+        )
+        error.__cause__ = self.__cause__
+        return error
+
+    @classmethod
+    def of(cls, error: ValueError, field: str | None = None) -> ParseError:
+        """``error`` as a ParseError (itself when it is one), its field ``field`` when it names none."""
+        if isinstance(error, ParseError):
+            return error if error.field or field is None else error.located(prefix=field)
+        made = cls(str(error), field=field)
+        made.__cause__ = error
+        return made
 
 
 def decimal_text(value: Decimal) -> str:

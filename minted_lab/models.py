@@ -1,8 +1,17 @@
 """Typed, immutable views of the API's answers.
 
 Every price, amount, tax and total is a Decimal; every date-time is aware (naive API times are
-Europe/Istanbul). Unknown keys and unknown enum values (a new status, a new SKU) are kept, never
-fatal: each model keeps the object exactly as the API sent it in ``.raw`` (numbers as Decimal).
+Europe/Istanbul; a date alone is its midnight). Unknown keys and unknown enum values (a new status,
+a new SKU) are kept, never fatal: each model keeps the object exactly as the API sent it in ``.raw``
+(numbers as Decimal).
+
+What a documented shape leaves out is derived where it can be, by the rules of `minted_lab._parse`
+that the frames follow too: an order's ``type`` from ``tx_type``, an item's ``sku`` from its
+``product_id`` (``catalog.SKU_BY_PRODUCT_ID``); ``customer: []`` is no customer; booleans sent as
+text read as what they say. What can be neither read nor derived is null and listed in the order's
+``gaps`` (`Gap`: the field and why), never silently. A value that is there but unreadable (a date in
+none of the API's formats, a number that is not one) raises `ParseError`, naming the order
+(``guid``, ``order_code``, ``external_id``) and the field.
 """
 
 from __future__ import annotations
@@ -15,13 +24,31 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
-from ._parse import parse_date, parse_datetime, to_decimal, to_int
+from ._parse import (
+    MISSING,
+    NO_CUSTOMER_SHAPES,
+    REPORTED_ORDER_FIELDS,
+    Gap,
+    ParseError,
+    expected,
+    is_no_customer,
+    item_sku,
+    order_ids,
+    order_type,
+    parse_date,
+    parse_datetime,
+    to_bool,
+    to_decimal,
+    to_int,
+)
 from .catalog import spread
 
 M = TypeVar("M")
 
 __all__ = [
+    "Gap",
     "ParseContext",
+    "ParseError",
     "QuotePrice",
     "Quote",
     "OrderCustomer",
@@ -77,19 +104,41 @@ def _str(value: Any) -> str | None:
 
 
 def _dt(data: Mapping[str, Any], key: str) -> datetime | None:
-    """A date-time field, or None when missing or unreadable (the raw text stays in ``.raw``)."""
+    """A date-time field, or None when missing; an unreadable one raises ParseError naming the field."""
     try:
         return parse_datetime(data.get(key))
-    except ValueError:
-        return None
+    except ValueError as e:
+        raise ParseError.of(e, key) from None
+
+
+def _read(data: Mapping[str, Any], key: str, read: Callable[[Any], Any]) -> Any:
+    """``read(data[key])``; a ValueError becomes a ParseError naming the field."""
+    try:
+        return read(data.get(key))
+    except ValueError as e:
+        raise ParseError.of(e, key) from None
+
+
+def _birthdate(data: Mapping[str, Any]) -> tuple[date | None, tuple[Gap, ...]]:
+    """A birthdate, and a `Gap` when it is there but unreadable (the Order Schema's skeleton writes
+    ``"string"``): personal data, not a time the API keeps, so it is reported rather than fatal."""
+    try:
+        return parse_date(data.get("birthdate")), ()
+    except ValueError as e:
+        return None, (Gap("birthdate", f"{e}: kept in .raw"),)
+
+
+def _named(error: ValueError, what: str, ids: Mapping[str, str | None] | None = None, body: bytes = b"") -> ParseError:
+    """``error`` as a ParseError naming the object it was read from (when it names none yet) and its body."""
+    return ParseError.of(error).located(what=what, ids=ids, body=body or None)
 
 
 _READERS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
     "str | None": lambda d, k: _str(d.get(k)),
     "int | None": lambda d, k: to_int(d.get(k)),
-    "Decimal | None": lambda d, k: to_decimal(d.get(k)),
+    "Decimal | None": lambda d, k: _read(d, k, to_decimal),
     "datetime | None": _dt,
-    "bool | None": lambda d, k: None if d.get(k) is None else bool(d.get(k)),
+    "bool | None": lambda d, k: _read(d, k, to_bool),
 }
 """How a plain field is read from the JSON key of the same name, by its annotation."""
 
@@ -158,7 +207,10 @@ class QuotePrice:
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> QuotePrice:
         d = _obj(data, "quote price")
-        return _build(cls, d, sku=_str(d.get("sku")) or "")
+        try:
+            return _build(cls, d, sku=_str(d.get("sku")) or "")
+        except ValueError as e:
+            raise _named(e, "quote price", {"sku": _str(d.get("sku"))}) from None
 
     @property
     def buy_spread(self) -> Decimal | None:
@@ -207,26 +259,29 @@ class Quote:
         d = _obj(data, "quote")
         if ctx is _DEFAULT_CTX:
             ctx = ParseContext()
-        ttl_value = to_decimal(d.get("expire_ttl"))
-        ttl = int(ttl_value) if ttl_value is not None else 0
-        expires_at = _dt(d, "expires_at") or ctx.received_at + timedelta(seconds=ttl)
         token = d.get("token")
         if not isinstance(token, str) or not token:
             raise ValueError("quote: no token")
-        return cls(
-            token=token,
-            currency=_str(d.get("currency")) or "GBP",
-            customer_external_id=ctx.customer_external_id,
-            total=to_decimal(d.get("total")),
-            is_total_price=bool(d.get("is_total_price")),
-            expires_at=expires_at,
-            expire_ttl=ttl,
-            fixed_at=expires_at - timedelta(seconds=ttl),
-            received_at=ctx.received_at,
-            prices=tuple(QuotePrice.from_api(p) for p in d.get("prices") or ()),
-            raw=_raw(d),
-            clock=ctx.clock,
-        )
+        try:
+            ttl_value = _read(d, "expire_ttl", to_decimal)
+            ttl = int(ttl_value) if ttl_value is not None else 0
+            expires_at = _dt(d, "expires_at") or ctx.received_at + timedelta(seconds=ttl)
+            return cls(
+                token=token,
+                currency=_str(d.get("currency")) or "GBP",
+                customer_external_id=ctx.customer_external_id,
+                total=_read(d, "total", to_decimal),
+                is_total_price=bool(_read(d, "is_total_price", to_bool)),
+                expires_at=expires_at,
+                expire_ttl=ttl,
+                fixed_at=expires_at - timedelta(seconds=ttl),
+                received_at=ctx.received_at,
+                prices=tuple(QuotePrice.from_api(p) for p in d.get("prices") or ()),
+                raw=_raw(d),
+                clock=ctx.clock,
+            )
+        except ValueError as e:
+            raise _named(e, "quote", {"token": token[:6] + "…"}, ctx.content) from None
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -301,14 +356,12 @@ class OrderCustomer:
     identity_number: str | None
     birthdate: date | None
     raw: Raw = field(repr=False, compare=False, hash=False)
+    gaps: tuple[Gap, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderCustomer:
         d = _obj(data, "order customer")
-        try:
-            birthdate = parse_date(d.get("birthdate"))
-        except ValueError:
-            birthdate = None
+        birthdate, gaps = _birthdate(d)
         return cls(
             external_id=_str(d.get("external_id")),
             firstname=d.get("firstname"),
@@ -321,6 +374,7 @@ class OrderCustomer:
             identity_number=_str(d.get("identity_number")),
             birthdate=birthdate,
             raw=_raw(d),
+            gaps=gaps,
         )
 
     def __repr__(self) -> str:
@@ -329,7 +383,11 @@ class OrderCustomer:
 
 @dataclass(frozen=True, slots=True)
 class OrderItem:
-    """One line of an order: grams of one SKU at one price."""
+    """One line of an order: grams of one SKU at one price.
+
+    ``sku`` is the item's own, else its ``product_id``'s in the catalog (the documented Get Order
+    names only the product); when neither tells it, it is None and ``gaps`` says why.
+    """
 
     sku: str | None
     product_id: int | None
@@ -341,15 +399,25 @@ class OrderItem:
     amount: Decimal | None
     total: Decimal | None
     raw: Raw = field(repr=False, compare=False, hash=False)
+    gaps: tuple[Gap, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderItem:
-        return _build(cls, _obj(data, "order item"))
+        d = _obj(data, "order item")
+        sku, unknown = item_sku(d.get("sku"), to_int(d.get("product_id")))
+        return _build(cls, d, sku=sku, gaps=(Gap("sku", unknown),) if unknown else ())
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """An order as the API reports it (Order Schema plus the keys the examples carry)."""
+    """An order as the API reports it (Order Schema plus the keys the examples carry).
+
+    ``type`` is the order's own, else derived from ``tx_type`` (``buy`` → ``Buy``, ``sell``,
+    ``delivery``); ``customer`` is None for null or PHP's ``[]``. ``gaps`` lists each reported field
+    (``type``, ``currency_code``, ``order_at``, ``items[i].sku``) the API left out and that could
+    not be derived, with why: those are None. An unreadable value raises `ParseError` naming the
+    order and the field.
+    """
 
     guid: str | None
     order_code: str | None
@@ -369,17 +437,22 @@ class Order:
     customer: OrderCustomer | None
     items: tuple[OrderItem, ...]
     raw: Raw = field(repr=False, compare=False, hash=False)
+    gaps: tuple[Gap, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Order:
         d = _obj(data, "order")
-        customer = d.get("customer")
-        return _build(
-            cls,
-            d,
-            customer=OrderCustomer.from_api(customer) if isinstance(customer, Mapping) else None,
-            items=tuple(OrderItem.from_api(i) for i in d.get("items") or ()),
-        )
+        try:
+            type_, unknown = order_type(d.get("type"), d.get("tx_type"))
+            gaps = [Gap("type", unknown)] if unknown else []
+            gaps.extend(Gap(key, MISSING) for key in REPORTED_ORDER_FIELDS if key != "type" and d.get(key) is None)
+            items = tuple(_items(d.get("items")))
+            gaps.extend(Gap(f"items[{i}].{g.field}", g.reason) for i, item in enumerate(items) for g in item.gaps)
+            customer = _customer(d.get("customer"))
+            gaps.extend(Gap(f"customer.{g.field}", g.reason) for g in (customer.gaps if customer else ()))
+            return _build(cls, d, type=type_, customer=customer, items=items, gaps=tuple(gaps))
+        except ValueError as e:
+            raise _named(e, "order", order_ids(d), ctx.content) from None
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -390,9 +463,10 @@ class Order:
         who = f", customer={self.customer.external_id!r}" if self.customer else ""
         at = f", at={self.order_at:%Y-%m-%d %H:%M %Z}" if self.order_at else ""
         items = ", ".join(f"{i.amount}g {i.sku or i.product_id}" for i in self.items)
+        gaps = f", unknown=[{', '.join(g.field for g in self.gaps)}]" if self.gaps else ""
         return (
             f"Order({self.order_code} {self.type} {self.status_name}, total={_money(self.total, self.currency_code)}, "
-            f"items=[{items}], external_id={self.external_id!r}{who}{at})"
+            f"items=[{items}], external_id={self.external_id!r}{who}{at}{gaps})"
         )
 
     def _repr_html_(self) -> str:
@@ -401,9 +475,37 @@ class Order:
             f"<div><b>Order {_esc(self.order_code)}</b>: {_esc(self.type)}, <b>{_esc(self.status_name)}</b>, "
             f"total {_esc(_money(self.total, self.currency_code))}, external id {_esc(self.external_id)}, "
             f"at {_esc(self.order_at.isoformat() if self.order_at else '—')}"
+            + (f", unknown: {_esc(', '.join(g.field for g in self.gaps))}" if self.gaps else "")
             + _table(["sku", "product", "amount (g)", "spot", "price", "total"], rows)
             + "</div>"
         )
+
+
+def _customer(value: Any) -> OrderCustomer | None:
+    """The order's customer: an object, or None for null and PHP's empty array ``[]``; else ParseError."""
+    if is_no_customer(value):
+        return None
+    if not isinstance(value, Mapping):
+        raise ParseError(expected(NO_CUSTOMER_SHAPES, value), field="customer")
+    try:
+        return OrderCustomer.from_api(value)
+    except ValueError as e:
+        raise ParseError.of(e).located(prefix="customer") from None
+
+
+def _items(value: Any) -> list[OrderItem]:
+    """The order's items: a list (null is none); an item that cannot be read raises naming ``items[i]``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ParseError(expected("a list", value), field="items")
+    items = []
+    for i, item in enumerate(value):
+        try:
+            items.append(OrderItem.from_api(item))
+        except ValueError as e:
+            raise ParseError.of(e).located(prefix=f"items[{i}]") from None
+    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +525,6 @@ class OrderResult:
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderResult:
         d = _obj(data, "order result")
-        orders = tuple(Order.from_api(o) for o in d.get("orders") or ())
 
         def strings(key: str) -> tuple[str, ...]:
             value = d.get(key)
@@ -431,18 +532,23 @@ class OrderResult:
                 return ()
             return tuple(_str(v) or "" for v in (value if isinstance(value, list) else [value]))
 
-        external_id = ctx.external_id or (orders[0].external_id if orders else None) or ""
-        return cls(
-            external_id=external_id,
-            order_codes=strings("order_code"),
-            guids=strings("guid"),
-            price=to_decimal(d.get("price")),
-            tax=to_decimal(d.get("tax")),
-            total=to_decimal(d.get("total")),
-            order_at=_dt(d, "order_at"),
-            orders=orders,
-            raw=_raw(d),
-        )
+        try:
+            orders = tuple(Order.from_api(o, ctx) for o in d.get("orders") or ())
+            external_id = ctx.external_id or (orders[0].external_id if orders else None) or ""
+            return cls(
+                external_id=external_id,
+                order_codes=strings("order_code"),
+                guids=strings("guid"),
+                price=_read(d, "price", to_decimal),
+                tax=_read(d, "tax", to_decimal),
+                total=_read(d, "total", to_decimal),
+                order_at=_dt(d, "order_at"),
+                orders=orders,
+                raw=_raw(d),
+            )
+        except ValueError as e:
+            ids = {"order_code": ",".join(strings("order_code")) or None, "external_id": ctx.external_id}
+            raise _named(e, "order result", ids, ctx.content) from None
 
     @property
     def order(self) -> Order:
@@ -489,16 +595,25 @@ class OrderPage:
             return value if isinstance(value, int) else default
 
         rows = d.get("data") or ()
+        try:
+            orders = tuple(Order.from_api(o, ctx) for o in rows)
+        except ValueError as e:
+            raise _named(e, f"order page {d.get('current_page')}", body=ctx.content) from None
         return cls(
             current_page=number("current_page", 1),
             last_page=number("last_page", 1),
             per_page=number("per_page", len(rows)),
             total=number("total", len(rows)),
             next_page_url=d.get("next_page_url"),
-            orders=tuple(Order.from_api(o) for o in rows),
+            orders=orders,
             raw=_raw(d),
             content=ctx.content,
         )
+
+    @property
+    def gaps(self) -> tuple[tuple[str | None, Gap], ...]:
+        """``(order_code, gap)`` for every reported field the page's orders left out (see `Order.gaps`)."""
+        return tuple((o.order_code, g) for o in self.orders for g in o.gaps)
 
     def __len__(self) -> int:
         return len(self.orders)
@@ -542,7 +657,11 @@ class OrderStatus:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderStatus:
-        return _build(cls, _obj(data, "order status"))
+        d = _obj(data, "order status")
+        try:
+            return _build(cls, d)
+        except ValueError as e:
+            raise _named(e, "order status", {"sku": _str(d.get("sku"))} if "sku" in d else None) from None
 
 
 # --------------------------------------------------------------------------------------- prices
@@ -565,7 +684,11 @@ class ProductPrice:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> ProductPrice:
-        return _build(cls, _obj(data, "product price"))
+        d = _obj(data, "product price")
+        try:
+            return _build(cls, d)
+        except ValueError as e:
+            raise _named(e, "product price", {"sku": _str(d.get("sku"))} if "sku" in d else None) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,7 +704,11 @@ class MintedPrice:
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> MintedPrice:
-        return _build(cls, _obj(data, "minted price"))
+        d = _obj(data, "minted price")
+        try:
+            return _build(cls, d)
+        except ValueError as e:
+            raise _named(e, "minted price", {"sku": _str(d.get("sku"))} if "sku" in d else None) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,13 +726,16 @@ class MintedPrices:
         d = _obj(data, "minted prices")
         rates = d.get("rates")
         rates = rates if isinstance(rates, Mapping) else {}
-        return cls(
-            currency=d.get("currency"),
-            updated_at=_dt(d, "updated_at"),
-            rates={str(k): v for k, v in ((k, to_decimal(v)) for k, v in rates.items()) if v is not None},
-            prices=tuple(MintedPrice.from_api(p) for p in d.get("prices") or ()),
-            raw=_raw(d),
-        )
+        try:
+            return cls(
+                currency=d.get("currency"),
+                updated_at=_dt(d, "updated_at"),
+                rates={str(k): v for k, v in ((k, _read(rates, k, to_decimal)) for k in rates) if v is not None},
+                prices=tuple(MintedPrice.from_api(p) for p in d.get("prices") or ()),
+                raw=_raw(d),
+            )
+        except ValueError as e:
+            raise _named(e, "minted prices", body=ctx.content) from None
 
     def price(self, sku: str) -> MintedPrice:
         """The feed's prices of one SKU; KeyError names the SKUs available."""
@@ -642,12 +772,15 @@ class Wallet:
         d = _obj(data, "wallet")
         prices = d.get("prices")
         prices = prices if isinstance(prices, Mapping) else {}
-        return _build(
-            cls,
-            d,
-            stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
-            prices={str(k): _maybe_decimal(v) for k, v in prices.items()},
-        )
+        try:
+            return _build(
+                cls,
+                d,
+                stats=dict(d.get("stats") or {}) if isinstance(d.get("stats"), Mapping) else {},
+                prices={str(k): _maybe_decimal(v) for k, v in prices.items()},
+            )
+        except ValueError as e:
+            raise _named(e, "wallet", {"currency_code": _str(d.get("currency_code"))}) from None
 
     def __repr__(self) -> str:
         unit = self.currency_symbol or ""
@@ -682,14 +815,19 @@ class Customer:
     updated_at: datetime | None
     wallets: tuple[Wallet, ...]
     raw: Raw = field(repr=False, compare=False, hash=False)
+    gaps: tuple[Gap, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> Customer:
         d = _obj(data, "customer")
         try:
-            birthdate = parse_date(d.get("birthdate"))
-        except ValueError:
-            birthdate = None
+            return cls._read(d)
+        except ValueError as e:
+            raise _named(e, "customer", {"external_id": _str(d.get("external_id"))}, ctx.content) from None
+
+    @classmethod
+    def _read(cls, d: Mapping[str, Any]) -> Customer:
+        birthdate, gaps = _birthdate(d)
         return cls(
             id=to_int(d.get("id")),
             external_id=_str(d.get("external_id")),
@@ -708,6 +846,7 @@ class Customer:
             updated_at=_dt(d, "updated_at"),
             wallets=tuple(Wallet.from_api(w) for w in d.get("wallets") or ()),
             raw=_raw(d),
+            gaps=gaps,
         )
 
     def __repr__(self) -> str:

@@ -1,9 +1,14 @@
 """API responses and raw page bytes to polars frames with fixed, documented schemas.
 
 Every builder is a pure function; an empty input gives an empty frame with the same schema.
-Times are aware `Europe/Istanbul` datetimes (naive API times are Istanbul time); an order time in
-none of the API's four formats raises rather than becoming null. Nothing is de-duplicated
-silently: an order seen twice gives two rows, and `unique_orders` drops repeats on request.
+Times are aware `Europe/Istanbul` datetimes (naive API times are Istanbul time, a date alone its
+midnight); an order time in none of the API's formats raises rather than becoming null. Nothing is
+de-duplicated silently: an order seen twice gives two rows, and `unique_orders` drops repeats on
+request. Nothing is lost silently either: what a documented shape leaves out is derived where it
+can be (`type` from `tx_type`, `sku` from `product_id`), the rest is null and reported
+(`OrderFrames.gaps`, `MissingFieldsWarning`); an order that cannot be read raises `ParseError`
+naming it and the field, or, with `strict=False`, is set aside with its reason
+(`OrderFrames.rejected`, `RejectedOrdersWarning` with the count).
 
 Money is `pl.Decimal` with a fixed scale (`MONEY` and `GRAMS`: 4 decimals, `RATE`: 12), so
 `frame["total"].sum()` is the exact decimal sum of the API's totals; `as_float(frame)` is the
@@ -34,11 +39,32 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["balances_frame", "prices_frame", "quotes_frame"], "minted_lab.frames._market"),
-    **dict.fromkeys(["OrderFrames", "items_frame", "order_frames", "orders_frame"], "minted_lab.frames._orders"),
     **dict.fromkeys(
-        ["BALANCES_SCHEMA", "ITEMS_SCHEMA", "ORDERS_SCHEMA", "PRICES_SCHEMA", "QUOTES_SCHEMA", "TIME"],
+        [
+            "MissingFieldsWarning",
+            "OrderDataWarning",
+            "OrderFrames",
+            "RejectedOrdersWarning",
+            "items_frame",
+            "order_frames",
+            "orders_frame",
+        ],
+        "minted_lab.frames._orders",
+    ),
+    **dict.fromkeys(
+        [
+            "BALANCES_SCHEMA",
+            "GAPS_SCHEMA",
+            "ITEMS_SCHEMA",
+            "ORDERS_SCHEMA",
+            "PRICES_SCHEMA",
+            "QUOTES_SCHEMA",
+            "REJECTED_SCHEMA",
+            "TIME",
+        ],
         "minted_lab.frames._schemas",
     ),
+    "ParseError": "minted_lab._parse",
     **dict.fromkeys(["GRAMS", "MONEY", "RATE"], "minted_lab.frames.dtypes"),
     "TIME_ZONE": "minted_lab.catalog",
     **dict.fromkeys(["as_float", "unique_orders"], "minted_lab.frames._tools"),
@@ -46,6 +72,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "BALANCES_SCHEMA",
+    "GAPS_SCHEMA",
     "GRAMS",
     "ITEMS_SCHEMA",
     "MONEY",
@@ -53,9 +80,14 @@ __all__ = [
     "PRICES_SCHEMA",
     "QUOTES_SCHEMA",
     "RATE",
+    "REJECTED_SCHEMA",
     "TIME",
     "TIME_ZONE",
+    "MissingFieldsWarning",
+    "OrderDataWarning",
     "OrderFrames",
+    "ParseError",
+    "RejectedOrdersWarning",
     "as_float",
     "balances_frame",
     "items_frame",
@@ -82,15 +114,26 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
+    from minted_lab._parse import ParseError
     from minted_lab.catalog import TIME_ZONE
     from minted_lab.frames._market import balances_frame, prices_frame, quotes_frame
-    from minted_lab.frames._orders import OrderFrames, items_frame, order_frames, orders_frame
+    from minted_lab.frames._orders import (
+        MissingFieldsWarning,
+        OrderDataWarning,
+        OrderFrames,
+        RejectedOrdersWarning,
+        items_frame,
+        order_frames,
+        orders_frame,
+    )
     from minted_lab.frames._schemas import (
         BALANCES_SCHEMA,
+        GAPS_SCHEMA,
         ITEMS_SCHEMA,
         ORDERS_SCHEMA,
         PRICES_SCHEMA,
         QUOTES_SCHEMA,
+        REJECTED_SCHEMA,
         TIME,
     )
     from minted_lab.frames._tools import as_float, unique_orders

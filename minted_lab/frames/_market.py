@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from minted_lab._parse import decimal_text
+from minted_lab._parse import ParseError, decimal_text, to_bool
 from minted_lab.frames._schemas import BALANCES_SCHEMA, PRICES_SCHEMA, checked
 from minted_lab.frames._source import body, inputs
 from minted_lab.frames._spread import spread_expr, spread_ratio_expr
@@ -184,14 +184,19 @@ def _wallet_rows(x: object) -> Iterator[Row]:
             continue
         if not isinstance(value, Mapping):
             raise TypeError(f"expected a wallet row or a balance answer; got {type(value).__name__}")
-        is_cash = value.get("is_cash")
+        try:
+            is_cash = to_bool(value.get("is_cash"))  # "false" is False, as the models read it
+        except ValueError as e:
+            raise ParseError(
+                str(e), field="is_cash", what="wallet", ids={"currency_code": value.get("currency_code")}
+            ) from None
         yield {
             "customer_external_id": value.get("customer_external_id"),
             "currency_id": value.get("currency_id"),
             "code": value.get("currency_code"),
             "name": value.get("name"),
             "symbol": value.get("currency_symbol"),
-            "is_cash": None if is_cash is None else bool(is_cash),
+            "is_cash": is_cash,
             **{k: _text(value.get(k)) for k in ("balance", "blocked", "real_balance", "soft_blocked_amount")},
         }
 

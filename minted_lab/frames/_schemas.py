@@ -105,6 +105,39 @@ BALANCES_SCHEMA = pl.Schema(
 the SKU for metal (grams) or the currency code for cash."""
 
 
+REJECTED_SCHEMA = pl.Schema(
+    {
+        "document": pl.Int64(),
+        "position": pl.Int64(),
+        "guid": pl.String(),
+        "order_code": pl.String(),
+        "external_id": pl.String(),
+        "field": pl.String(),
+        "reason": pl.String(),
+        "content": pl.String(),
+    }
+)
+"""One row per order (or whole document) a builder called with `strict=False` set aside.
+`document` is the input document's 0-based position (a page, an answer, a model), `position` the
+order's within it (null when the whole document could not be read: then `content` is the document's
+text and nothing of it is in the frames); `field` the first field that could not be read
+(`order_at`, `items[1].price`, `customer`; null for a whole document), `reason` why, and `content`
+the order's JSON as the API sent it, numbers exact."""
+
+GAPS_SCHEMA = pl.Schema(
+    {
+        "guid": pl.String(),
+        "order_code": pl.String(),
+        "external_id": pl.String(),
+        "field": pl.String(),
+        "reason": pl.String(),
+    }
+)
+"""One row per field the API left out that could not be derived (`minted_lab._parse.REPORTED_ORDER_FIELDS`
+and items' `sku` as `items[i].sku`): the order keeps its row with that column null; `reason` says why
+(`minted_lab._parse.Gap`, the same words `Order.gaps` uses)."""
+
+
 def checked(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     """`frame` itself, once its schema is `schema` exactly: a builder whose output drifted fails loudly."""
     if frame.schema != schema:
@@ -168,6 +201,7 @@ def _order_shapes(number: Callable[[pl.DataType], pl.DataType]) -> OrderShapes:
             "order_code": pl.String,
             "external_id": pl.String,
             "type": pl.String,
+            "tx_type": pl.String,
             "status_name": pl.String,
             "currency_code": pl.String,
             **{k: number(v) for k, v in ORDER_NUMBERS.items()},

@@ -9,7 +9,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from minted_lab._parse import ISTANBUL, dumps, loads, parse_date, parse_datetime, to_decimal
+from minted_lab._parse import (
+    ISTANBUL,
+    ParseError,
+    dumps,
+    item_sku,
+    loads,
+    order_type,
+    parse_date,
+    parse_datetime,
+    to_bool,
+    to_decimal,
+)
 from minted_lab.models import OrderItem
 
 decimals = st.decimals(
@@ -126,3 +137,59 @@ def test_text_json_writes_decimals_as_strings_for_readers_of_doubles() -> None:
     }
     with pytest.raises(TypeError, match="cannot encode object"):
         dumps({"x": object()}, decimals="text")
+
+
+def test_dates_alone_are_midnight_and_impossible_dates_are_unreadable() -> None:
+    assert parse_datetime("2023-10-13") == datetime(2023, 10, 13, tzinfo=ISTANBUL)
+    assert parse_datetime("13-10-2023") == datetime(2023, 10, 13, tzinfo=ISTANBUL)
+    for junk in ("30-02-2023 10:00", "2023-02-30"):
+        with pytest.raises(ValueError, match="unreadable date-time"):
+            parse_datetime(junk)
+    with pytest.raises(ValueError, match="unreadable date '31-02-1990'"):
+        parse_date("31-02-1990")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), ("false", False), ("FALSE", False), ("true", True), ("0", False), ("1", True),
+     (0, False), (1, True), (Decimal(0), False), (None, None), ("", None)],
+)  # fmt: skip
+def test_booleans_read_as_what_they_say(value: object, expected: bool | None) -> None:
+    assert to_bool(value) is expected
+
+
+@pytest.mark.parametrize("value", ["no", "yes", 2, Decimal("0.5"), [], {}])
+def test_other_booleans_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="expected a boolean"):
+        to_bool(value)
+
+
+def test_the_derivation_rules() -> None:
+    assert order_type("Buy", "sell") == ("Buy", None)  # the order's own type wins
+    derived = [order_type(None, t)[0] for t in ("buy", "sell", "delivery", "Delivery ")]
+    assert derived == ["Buy", "Sell", "Delivery", "Delivery"]
+    assert order_type(None, "oneoffpurchase") == (
+        None,
+        "tx_type 'oneoffpurchase' is not an order type (buy, sell, delivery)",
+    )
+    assert order_type(None, None) == (None, "missing: the API sent none (neither type nor tx_type)")
+    assert [item_sku(None, pid)[0] for pid in (3000001, 3000002, 3000088, 3000089, 3000090, 3000091)] == [
+        "GAU",
+        "GAG",
+        "BGAU",
+        "BGAG",
+        "GPT",
+        "GPD",
+    ]
+    assert item_sku("XPT9", 3000001) == ("XPT9", None)
+    assert item_sku(None, 3000065) == (None, "product_id 3000065 is not in the catalog")
+
+
+def test_a_parse_error_names_what_where_and_why() -> None:
+    error = ParseError("unreadable date-time 'x'", field="order_at").located(
+        what="order", ids={"guid": "G", "order_code": "C", "external_id": None}, body=b"{}"
+    )
+    assert str(error) == "order guid='G' order_code='C': order_at: unreadable date-time 'x'"
+    assert (error.field, error.ids, error.body) == ("order_at", {"guid": "G", "order_code": "C"}, b"{}")
+    nested = ParseError("expected a number", field="price").located(prefix="items[2]").located(what="order")
+    assert str(nested) == "order: items[2].price: expected a number" and isinstance(nested, ValueError)

@@ -17,6 +17,10 @@ from .conftest import ORDER_EXAMPLES, FakeOrder, FakePage, FakeResult, fixture_b
 
 IST = ZoneInfo("Europe/Istanbul")
 
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::minted_lab.frames.MissingFieldsWarning"
+)  # reported, and asserted, in test_variance
+
 
 def _ist(*args: int) -> datetime:
     return datetime(*args, tzinfo=IST)
@@ -61,12 +65,19 @@ def test_fractional_amount_and_customer_from_get_order_alternative() -> None:
 
 
 def test_get_order_example_missing_type_currency_order_at_and_sku() -> None:
-    orders, items = frames.order_frames(fixture_bytes("get_order_response.json"))
+    with pytest.warns(frames.MissingFieldsWarning, match="type: 1 × tx_type 'oneoffpurchase' is not an order type"):
+        got = frames.order_frames(fixture_bytes("get_order_response.json"))
+    orders, items = got
     row = orders.row(0, named=True)
     assert row["type"] is None and row["currency"] is None and row["order_at"] is None
+    assert got.gaps.select("field", "reason").rows() == [
+        ("type", "tx_type 'oneoffpurchase' is not an order type (buy, sell, delivery)"),
+        ("currency_code", "missing: the API sent none"),
+        ("order_at", "missing: the API sent none"),
+    ]
     assert (row["status_id"], row["status_name"]) == (1, "New")
     assert row["currency_rate"] is None and row["currency_total"] == 0
-    assert items["sku"].to_list() == [None] and items["product_id"].to_list() == [3000001]
+    assert items["sku"].to_list() == ["GAU"] and items["product_id"].to_list() == [3000001]
 
 
 def test_mixed_int_and_float_numbers_are_exact(mixed_page: bytes) -> None:

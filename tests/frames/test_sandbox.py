@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 import pytest
 
-from minted_lab import frames
+from minted_lab import catalog, frames
 
 sandbox = pytest.importorskip("minted_lab.sandbox")
 
@@ -97,3 +98,58 @@ def test_sandbox_prices_and_balances_convert(sb: Any) -> None:
     assert balances["real_balance"].to_list() == [w.real_balance for w in wallets]
     assert balances.schema == frames.BALANCES_SCHEMA
     assert quotes.schema == frames.QUOTES_SCHEMA
+
+
+@pytest.fixture(scope="module")
+def documented() -> Iterator[tuple[Any, list[Any]]]:
+    """A seeded sandbox speaking the documented shapes, and all its order pages through the client."""
+    with sandbox.Sandbox(seed=7, history=300, profile="documented") as box, box.client() as client:
+        yield box, client.all_pages(progress=False)
+
+
+def test_documented_profile_pages_derive_types_and_skus(documented: tuple[Any, list[Any]]) -> None:
+    """Orders shaped like the documented Get Order (tx_type, product ids; no type, sku, currency_code or
+    order_at): types and SKUs are derived, the totals per type are the sandbox's own book, and what
+    cannot be derived (currency, time) is reported, never a silent null."""
+    sb, pages = documented
+    book = sb.orders()
+    assert book and all("type" not in o and "tx_type" in o for o in book)
+    assert all("sku" not in i and i["product_id"] for o in book for i in o["items"])
+    with pytest.warns(frames.MissingFieldsWarning) as seen:
+        got = frames.order_frames(pages)
+    orders, items = frames.unique_orders(got.orders), frames.unique_orders(got.items)
+    assert orders.height == len(book) and got.rejected.height == 0
+    tx_types = {"buy": "Buy", "sell": "Sell", "delivery": "Delivery"}
+    by_guid = {row["guid"]: row for row in orders.iter_rows(named=True)}
+    for api in book:
+        assert by_guid[api["guid"]]["type"] == tx_types[api["tx_type"]]
+    assert orders["type"].null_count() == 0 and items["type"].null_count() == 0
+    assert items["sku"].null_count() == 0
+    expected_skus = [catalog.SKU_BY_PRODUCT_ID[int(i["product_id"])] for o in book for i in o["items"]]
+    assert sorted(items["sku"].to_list()) == sorted(expected_skus)
+    assert "Delivery" in orders["type"].to_list()
+    totals = dict(orders.group_by("type").agg(pl.col("total").sum()).iter_rows())
+    expected: dict[str, Decimal] = {}
+    for o in book:
+        kind = tx_types[o["tx_type"]]
+        expected[kind] = expected.get(kind, Decimal(0)) + Decimal(str(o["total"]))
+    assert totals == expected and set(totals) == {"Buy", "Sell", "Delivery"}
+    # the documented shape sends no currency_code and no order_at: null, and said so
+    assert orders["currency"].null_count() == orders["order_at"].null_count() == len(book)
+    assert dict(got.gaps.group_by("field").len().iter_rows()) == {"currency_code": len(book), "order_at": len(book)}
+    assert f"currency_code: {len(book)} × missing: the API sent none" in str(seen[0].message)
+
+
+def test_documented_profile_models_agree_with_the_frames(documented: tuple[Any, list[Any]]) -> None:
+    _, pages = documented
+    models = [order for page in pages for order in page.orders]
+    with pytest.warns(frames.MissingFieldsWarning):
+        from_models = frames.order_frames(models)
+    with pytest.warns(frames.MissingFieldsWarning):
+        from_bytes = frames.order_frames(pages)
+    assert from_models.orders.equals(from_bytes.orders) and from_models.items.equals(from_bytes.items)
+    assert [m.type for m in models] == from_bytes.orders["type"].to_list()
+    assert [i.sku for m in models for i in m.items] == from_bytes.items["sku"].to_list()
+    assert sorted((m.order_code, g.field, g.reason) for m in models for g in m.gaps) == sorted(
+        from_bytes.gaps.select("order_code", "field", "reason").rows()
+    )

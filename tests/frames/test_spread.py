@@ -24,6 +24,10 @@ SAMPLES: list[tuple[Decimal, Decimal | None]] = [
 ]
 """(price, spot) pairs: sells below spot, buys above, no spread, a spot of 0 and a missing spot."""
 
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::minted_lab.frames.MissingFieldsWarning"
+)  # reported, and asserted, in test_variance
+
 
 def test_the_vectorised_spread_is_catalogs_on_every_sample() -> None:
     frame = pl.DataFrame(
