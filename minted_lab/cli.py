@@ -12,6 +12,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("minted_lab.sandbox.cli", "serve the local Minted Connect emulator in the foreground"),
     "demo": ("minted_lab.demo", "run the demo against a seeded sandbox and write reports/"),
     "export": ("minted_lab.export", "write the order history (orders and items) to Parquet or CSV"),
+    "sync": ("minted_lab.store", "sync the order history into a local Delta Lake store (incremental after the first)"),
     "lab": ("minted_lab.lab", "open the notebooks in JupyterLab on 127.0.0.1 (prints the URL with its token)"),
     "conformance": (
         "minted_lab.conformance.cli",

@@ -68,10 +68,20 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["GRAMS", "MONEY", "RATE"], "minted_lab.frames.dtypes"),
     "TIME_ZONE": "minted_lab.catalog",
     **dict.fromkeys(["as_float", "unique_orders"], "minted_lab.frames._tools"),
+    **dict.fromkeys(
+        ["CUSTOMERS_SCHEMA", "HOLDINGS_SCHEMA", "SPREAD_COST_SCHEMA", "customers", "holdings", "spread_cost"],
+        "minted_lab.frames._holdings",
+    ),
 }
 
 __all__ = [
     "BALANCES_SCHEMA",
+    "CUSTOMERS_SCHEMA",
+    "HOLDINGS_SCHEMA",
+    "SPREAD_COST_SCHEMA",
+    "customers",
+    "holdings",
+    "spread_cost",
     "GAPS_SCHEMA",
     "GRAMS",
     "ITEMS_SCHEMA",
@@ -116,6 +126,14 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
     from minted_lab._parse import ParseError
     from minted_lab.catalog import TIME_ZONE
+    from minted_lab.frames._holdings import (
+        CUSTOMERS_SCHEMA,
+        HOLDINGS_SCHEMA,
+        SPREAD_COST_SCHEMA,
+        customers,
+        holdings,
+        spread_cost,
+    )
     from minted_lab.frames._market import balances_frame, prices_frame, quotes_frame
     from minted_lab.frames._orders import (
         MissingFieldsWarning,

@@ -1,4 +1,4 @@
-"""matplotlib figures over the frames: price, spread over spot, order totals.
+"""matplotlib figures over the frames: price, spread over spot, order totals, holdings, P&L, spread cost.
 
 Each function takes a frame, an optional `ax=` (else a new figure) and `environment=` (a discreet
 tag such as "SANDBOX"), draws in the house style (`house_style()`, applied as an rc context, never
@@ -16,6 +16,7 @@ is one window of time for every SKU, stated on the plot.
 """
 
 from minted_lab.plots._downsample import downsample_minmax
+from minted_lab.plots._holdings import plot_holdings, plot_pnl, plot_spread_cost
 from minted_lab.plots._prices import plot_price, plot_spread
 from minted_lab.plots._style import CURRENCY_COLOURS, METAL_COLOURS, SIDE_COLOURS, house_style
 from minted_lab.plots._totals import partial_periods, plot_order_totals, totals_table
@@ -27,6 +28,9 @@ __all__ = [
     "downsample_minmax",
     "house_style",
     "partial_periods",
+    "plot_holdings",
+    "plot_pnl",
+    "plot_spread_cost",
     "plot_order_totals",
     "plot_price",
     "plot_spread",
