@@ -19,6 +19,7 @@ from minted_lab.catalog import CURRENCIES, FORM_SKUS, SKUS, spread, spread_ratio
 from minted_lab.errors import MintedError
 from minted_lab.ledger import Ledger
 from minted_lab.models import ProductPrice
+from minted_lab.prices import current_prices
 from minted_lab.widgets._common import Ticker, View, html_table, message_html, percent, png_of, signed, sku_options
 from minted_lab.widgets._view import button, chart, environment_badge, framed, row, set_visible, slot, styled
 
@@ -72,6 +73,7 @@ class PriceBoard(View):
         self.ledger = ledger
         self.environment: str = client.environment
         self.prices: tuple[ProductPrice, ...] = ()
+        self.source: str | None = None
         self.snapshots: list[ProductPrice] = []
         self.refreshed_at: datetime | None = None
         self.error: BaseException | None = None
@@ -134,10 +136,13 @@ class PriceBoard(View):
         )
 
     def refresh(self) -> tuple[ProductPrice, ...]:
-        """Fetch current prices, show them, add them to the snapshots (and to the ledger, when given)."""
+        """Fetch current prices, show them, add them to the snapshots (and to the ledger, when given).
+
+        ``source`` says where they came from: product prices, else a price fix (see :mod:`minted_lab.prices`).
+        """
         currency = self.currency.value
         try:
-            prices = self.client.product_prices(currency=currency)
+            prices, self.source = current_prices(self.client, currency)
             if self.ledger is not None:
                 self.ledger.record_prices(currency=currency, prices=prices)
         except MintedError as exc:

@@ -114,3 +114,27 @@ def test_minted_lab_home_keeps_a_sandbox_ledger(tmp_path, monkeypatch: pytest.Mo
     with Sandbox(seed=7) as sandbox, sandbox.client() as client:
         ticket = SellTicket(client, {"GAG": 5})
     assert ticket.ledger.path.parent == tmp_path / "kept" and ticket.ledger.path.exists()
+
+
+def test_prices_fall_back_to_a_price_fix_when_product_prices_are_missing(sb: Sandbox, client: MintedClient) -> None:
+    from minted_lab.prices import current_prices
+
+    prices, source = current_prices(client, "GBP")
+    assert source == "product_prices" and {p.sku for p in prices} == set(catalog.DIGITAL_SKUS)
+    sb.faults.inject("product_prices", "status", times=5, status=404)
+    with pytest.warns(UserWarning, match="prices come from a price fix"):
+        fixed, source = current_prices(client, "GBP")
+    assert source == "pricefix" and {p.sku for p in fixed} == set(catalog.DIGITAL_SKUS)
+    by_sku = {p.sku: p for p in prices}
+    assert all(p.spot_price == by_sku[p.sku].spot_price and p.currency_code == "GBP" for p in fixed)
+    assert any(r.endpoint == "pricefix" for r in sb.requests)
+
+
+def test_the_price_board_keeps_working_without_product_prices(sb: Sandbox, client: MintedClient) -> None:
+    from minted_lab.widgets import PriceBoard
+
+    board = PriceBoard(client)
+    sb.faults.inject("product_prices", "status", times=5, status=404)
+    with pytest.warns(UserWarning, match="price fix"):
+        prices = board.refresh()
+    assert board.source == "pricefix" and board.error is None and len(prices) == len(catalog.DIGITAL_SKUS)
