@@ -549,14 +549,15 @@ def _error(rejection: _Rejection, docs: list[bytes], offset: int) -> ParseError:
 
 
 def _gaps(wide: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame | None:
-    """`GAPS_SCHEMA` rows for the reported fields still null (reasons from `_parse`); None when there are
-    none, which costs a few null counts on the schema's shape."""
+    """`GAPS_SCHEMA` rows for the reported fields still null (reasons from `_parse`), order by order and in
+    `Order.gaps`' order; None when there are none, which costs a few null counts on the schema's shape."""
     counts = wide.select(pl.col(f).null_count() for f in REPORTED_ORDER_FIELDS).row(0)
     missing_skus = items is not None and items["sku"].null_count() > 0
     if not any(counts) and not missing_skus:
         return None
     parts = []
-    ids = list(ORDER_IDS)
+    wide = wide.with_row_index("_at")
+    ids = ["_at", *ORDER_IDS]
     for name, count in zip(REPORTED_ORDER_FIELDS, counts, strict=True):
         if not count:
             continue
@@ -590,7 +591,9 @@ def _gaps(wide: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame | None
                 reason.fill_null(pl.lit(item_sku(None, None)[1])).alias("reason"),
             )
         )
-    return pl.concat(parts) if parts else None
+    if not parts:
+        return None
+    return pl.concat(parts).sort("_at", maintain_order=True).drop("_at")
 
 
 # ------------------------------------------------------------------------------ batches

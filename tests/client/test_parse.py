@@ -193,3 +193,12 @@ def test_a_parse_error_names_what_where_and_why() -> None:
     assert (error.field, error.ids, error.body) == ("order_at", {"guid": "G", "order_code": "C"}, b"{}")
     nested = ParseError("expected a number", field="price").located(prefix="items[2]").located(what="order")
     assert str(nested) == "order: items[2].price: expected a number" and isinstance(nested, ValueError)
+
+
+def test_the_rules_docstring_examples_hold() -> None:
+    import doctest
+
+    from minted_lab import _parse
+
+    result = doctest.testmod(_parse)
+    assert result.attempted > 0 and result.failed == 0

@@ -150,6 +150,6 @@ def test_documented_profile_models_agree_with_the_frames(documented: tuple[Any, 
     assert from_models.orders.equals(from_bytes.orders) and from_models.items.equals(from_bytes.items)
     assert [m.type for m in models] == from_bytes.orders["type"].to_list()
     assert [i.sku for m in models for i in m.items] == from_bytes.items["sku"].to_list()
-    assert sorted((m.order_code, g.field, g.reason) for m in models for g in m.gaps) == sorted(
-        from_bytes.gaps.select("order_code", "field", "reason").rows()
-    )
+    assert [(m.order_code, g.field, g.reason) for m in models for g in m.gaps] == from_bytes.gaps.select(
+        "order_code", "field", "reason"
+    ).rows()
