@@ -72,7 +72,7 @@ def _path_b(pages: list[bytes]) -> object:
     for df in (frame, items):
         df["order_at"] = pd.to_datetime(df["order_at"], format="%d-%m-%Y %H:%M").dt.tz_localize("Europe/Istanbul")
     items["spread"] = items["price"] - items["spot_price"]
-    items["spread_pct"] = items["spread"] / items["spot_price"]
+    items["spread_ratio"] = items["spread"] / items["spot_price"]
     return frame, items
 
 
@@ -155,7 +155,7 @@ def _path_d(pages: list[bytes]) -> object:
     narrow = pa.decimal128(37, 4)  # decimal128(38) - decimal128(38) would need 39 digits
     spread = pc.subtract(item_columns["price"].cast(narrow), item_columns["spot_price"].cast(narrow))
     item_columns["spread"] = spread
-    item_columns["spread_pct"] = pc.divide(spread.cast(pa.float64()), item_columns["spot_price"].cast(pa.float64()))
+    item_columns["spread_ratio"] = pc.divide(spread.cast(pa.float64()), item_columns["spot_price"].cast(pa.float64()))
     return order_table, pa.table(item_columns)
 
 
@@ -194,7 +194,7 @@ def _path_e(pages: list[bytes]) -> object:
     items = con.sql(
         """SELECT guid, order_code, type, order_at, line - 1 AS line, i.sku, i.product_id, i.product_name, i.amount,
                   i.spot_price, i.price, i.tax_rate, i.tax, i.total, i.price - i.spot_price AS spread,
-                  (i.price - i.spot_price)::DOUBLE / nullif(i.spot_price, 0)::DOUBLE AS spread_pct
+                  (i.price - i.spot_price)::DOUBLE / nullif(i.spot_price, 0)::DOUBLE AS spread_ratio
            FROM (SELECT o.guid, o.order_code, o.type,
                         timezone('Europe/Istanbul', strptime(o.order_at, '%d-%m-%Y %H:%M')) AS order_at,
                         unnest(o.items) AS i, generate_subscripts(o.items, 1) AS line

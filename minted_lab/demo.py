@@ -85,7 +85,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         result = ticket.submit()
         print(
             f"\nQuote {quote.token[:6]}… valid {quote.expire_ttl} s; sell 250 g GAG at {line.price} GBP/g "
-            f"({line.spread_pct:+.2%} vs spot)"
+            f"({line.spread_ratio:+.2%} vs spot)"
         )
         print(
             f"Sold: order {result.order_code} ({result.order.status_name}), total {result.total:.2f} GBP, "
@@ -126,7 +126,7 @@ def _price_table(prices: Any) -> str:
     for row in prices.iter_rows(named=True):
         lines.append(
             f"  {row['sku']:<5}{row['spot'].normalize():>10}{_q2(row['buy']):>9}{_q2(row['sell']):>9}"
-            f"{row['buy_spread_pct']:>+12.2%}{row['sell_spread_pct']:>+13.2%}"
+            f"{row['buy_spread_ratio']:>+12.2%}{row['sell_spread_ratio']:>+13.2%}"
         )
     return "\n".join(lines)
 
@@ -185,10 +185,10 @@ def _spread_summary(items: Any) -> str:
     """The median executed spread over spot per SKU and side (of the executed items given)."""
     import polars as pl
 
-    medians = items.group_by("sku", "type").agg(pl.col("spread_pct").median()).sort("sku", "type")
+    medians = items.group_by("sku", "type").agg(pl.col("spread_ratio").median()).sort("sku", "type")
     by_sku: dict[str, dict[str, float]] = {}
     for row in medians.iter_rows(named=True):
-        by_sku.setdefault(row["sku"], {})[row["type"]] = row["spread_pct"]
+        by_sku.setdefault(row["sku"], {})[row["type"]] = row["spread_ratio"]
     return "\n".join(
         f"  {sku:<4} buy {sides.get('Buy', float('nan')):+.2%}  sell {sides.get('Sell', float('nan')):+.2%}"
         for sku, sides in sorted(by_sku.items(), key=lambda kv: SPREAD_SKUS.index(kv[0]))

@@ -41,7 +41,7 @@ from ._parse import (
     to_decimal,
     to_int,
 )
-from .catalog import spread
+from .catalog import spread, spread_ratio
 
 M = TypeVar("M")
 
@@ -178,16 +178,6 @@ def _spread(price: Decimal | None, spot: Decimal | None) -> Decimal | None:
     return spread(price, spot)
 
 
-def _percent(price: Decimal | None, spot: Decimal | None) -> Decimal | None:
-    """The spread as an exact percentage of spot: `catalog.spread_ratio` x 100, kept a Decimal.
-
-    None when a price is missing or spot is 0.
-    """
-    if price is None or not spot:
-        return None
-    return spread(price, spot) / spot * 100
-
-
 # --------------------------------------------------------------------------------------- quotes
 
 
@@ -223,14 +213,14 @@ class QuotePrice:
         return _spread(self.sell_price, self.spot_price)
 
     @property
-    def buy_spread_pct(self) -> Decimal | None:
-        """The buy spread as a percentage of spot."""
-        return _percent(self.buy_price, self.spot_price)
+    def buy_spread_ratio(self) -> float | None:
+        """``buy_spread / spot_price`` as a ratio (0.0202 is 2.02 %), as the frames' column of that name."""
+        return None if self.buy_price is None else spread_ratio(self.buy_price, self.spot_price)
 
     @property
-    def sell_spread_pct(self) -> Decimal | None:
-        """The sell spread as a percentage of spot."""
-        return _percent(self.sell_price, self.spot_price)
+    def sell_spread_ratio(self) -> float | None:
+        """``sell_spread / spot_price`` as a ratio (-0.0169 is -1.69 %), as the frames' column of that name."""
+        return None if self.sell_price is None else spread_ratio(self.sell_price, self.spot_price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,24 +306,20 @@ class Quote:
     def _repr_html_(self) -> str:
         left = self.seconds_left()
         state = "expired" if left <= 0 else f"{left:.0f} s left"
+        with_amount = any(p.buy_amount is not None for p in self.prices)
         rows = [
-            [
-                p.sku,
-                p.spot_price,
-                p.buy_price,
-                p.sell_price,
-                p.buy_spread,
-                p.sell_spread,
-                "" if p.buy_amount is None else p.buy_amount,
-            ]
+            [p.sku, p.spot_price, p.buy_price, p.sell_price, p.buy_spread, p.sell_spread]
+            + (["" if p.buy_amount is None else p.buy_amount] if with_amount else [])
             for p in self.prices
         ]
+        per_gram = f"{self.currency}/g"
+        head = [f"{name} ({per_gram})" for name in ("spot", "buy", "sell", "buy spread", "sell spread")]
         who = f" for customer {_esc(self.customer_external_id)}" if self.customer_external_id else ""
         total = f", total {_esc(self.total)}" if self.total is not None else ""
         return (
             f"<div><b>Quote</b> in {_esc(self.currency)}{who}{total}: <b>{state}</b> "
             f"(expires {_esc(self.expires_at.isoformat())})"
-            + _table(["sku", "spot", "buy", "sell", "buy spread", "sell spread", "buy amount (g)"], rows)
+            + _table(["sku", *head, *(["buy amount (g)"] if with_amount else [])], rows)
             + "</div>"
         )
 
@@ -471,12 +457,13 @@ class Order:
 
     def _repr_html_(self) -> str:
         rows = [[i.sku, i.product_name, i.amount, i.spot_price, i.price, i.total] for i in self.items]
+        cur = _esc(self.currency_code or "currency")
         return (
             f"<div><b>Order {_esc(self.order_code)}</b>: {_esc(self.type)}, <b>{_esc(self.status_name)}</b>, "
             f"total {_esc(_money(self.total, self.currency_code))}, external id {_esc(self.external_id)}, "
             f"at {_esc(self.order_at.isoformat() if self.order_at else '—')}"
             + (f", unknown: {_esc(', '.join(g.field for g in self.gaps))}" if self.gaps else "")
-            + _table(["sku", "product", "amount (g)", "spot", "price", "total"], rows)
+            + _table(["sku", "product", "amount (g)", f"spot ({cur}/g)", f"price ({cur}/g)", f"total ({cur})"], rows)
             + "</div>"
         )
 

@@ -77,13 +77,13 @@ SPREAD_COST_SCHEMA = pl.Schema(
         "buy_cost": MONEY,
         "sell_cost": MONEY,
         "spread_cost": MONEY,
-        "spread_cost_pct": pl.Float64(),
+        "spread_cost_ratio": pl.Float64(),
     }
 )
 """One row per month (its first day, Istanbul dates) and SKU, in GBP. `spot_value` is the items'
 grams at spot; `buy_cost` what buys paid above spot, `sell_cost` what sells received below it
 (both positive when the spread went against the partner); `spread_cost` their sum and
-`spread_cost_pct` = spread_cost / spot_value (a ratio: 0.02 = 2 %)."""
+`spread_cost_ratio` = spread_cost / spot_value (a ratio: 0.02 = 2 %)."""
 
 CUSTOMERS_SCHEMA = pl.Schema(
     {
@@ -522,15 +522,15 @@ def spread_cost(items: Frame, *, orders: Frame | None = None, statuses: Statuses
     ...     {"guid": "G2", "type": "Sell", "status_name": "Completed", "currency_code": "GBP", "order_at": "03-11-2026 10:00",
     ...      "items": [{"sku": "GAU", "amount": 4, "spot_price": 105, "price": 103, "total": 412}]},
     ... ])
-    >>> spread_cost(items).select("month", "sku", "spot_value", "spread_cost", "spread_cost_pct")
+    >>> spread_cost(items).select("month", "sku", "spot_value", "spread_cost", "spread_cost_ratio")
     shape: (1, 5)
-    ┌────────────┬─────┬───────────────┬───────────────┬─────────────────┐
-    │ month      ┆ sku ┆ spot_value    ┆ spread_cost   ┆ spread_cost_pct │
-    │ ---        ┆ --- ┆ ---           ┆ ---           ┆ ---             │
-    │ date       ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64             │
-    ╞════════════╪═════╪═══════════════╪═══════════════╪═════════════════╡
-    │ 2026-11-01 ┆ GAU ┆ 1420.0000     ┆ 28.0000       ┆ 0.019718        │
-    └────────────┴─────┴───────────────┴───────────────┴─────────────────┘
+    ┌────────────┬─────┬───────────────┬───────────────┬───────────────────┐
+    │ month      ┆ sku ┆ spot_value    ┆ spread_cost   ┆ spread_cost_ratio │
+    │ ---        ┆ --- ┆ ---           ┆ ---           ┆ ---               │
+    │ date       ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64               │
+    ╞════════════╪═════╪═══════════════╪═══════════════╪═══════════════════╡
+    │ 2026-11-01 ┆ GAU ┆ 1420.0000     ┆ 28.0000       ┆ 0.019718          │
+    └────────────┴─────┴───────────────┴───────────────┴───────────────────┘
     >>> spread_cost(items).select("buy_cost", "sell_cost").row(0)
     (Decimal('20.0000'), Decimal('8.0000'))
     """
@@ -566,7 +566,7 @@ def spread_cost(items: Frame, *, orders: Frame | None = None, statuses: Statuses
         .with_columns(
             pl.when(pl.col("spot_value") != 0)
             .then(pl.col("spread_cost").cast(pl.Float64) / pl.col("spot_value").cast(pl.Float64))
-            .alias("spread_cost_pct")
+            .alias("spread_cost_ratio")
         )
         .sort("month", "sku")
     )

@@ -117,8 +117,8 @@ def _prices(rows: list[Row]) -> pl.DataFrame:
         .with_columns(
             spread_expr("buy", "spot").alias("buy_spread"),
             spread_expr("sell", "spot").alias("sell_spread"),
-            spread_ratio_expr("buy", "spot").alias("buy_spread_pct"),
-            spread_ratio_expr("sell", "spot").alias("sell_spread_pct"),
+            spread_ratio_expr("buy", "spot").alias("buy_spread_ratio"),
+            spread_ratio_expr("sell", "spot").alias("sell_spread_ratio"),
         )
         .select(PRICES_SCHEMA.names())
     )
@@ -137,15 +137,15 @@ def quotes_frame(quotes: object) -> pl.DataFrame:
     ...     b'{"data": {"token": "t", "currency": "GBP", "expires_at": "2026-11-02T09:34:00+03:00", "expire_ttl": 240,'
     ...     b' "prices": [{"sku": "GAG", "spot_price": 1.2127, "buy_price": 1.28, "sell_price": 1.16}]}, "success": true}'
     ... )
-    >>> quotes_frame(answer).select("time", "sku", "spot", "sell_spread", "sell_spread_pct")
+    >>> quotes_frame(answer).select("time", "sku", "spot", "sell_spread", "sell_spread_ratio")
     shape: (1, 5)
-    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬─────────────────┐
-    │ time                          ┆ sku ┆ spot          ┆ sell_spread   ┆ sell_spread_pct │
-    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---             │
-    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64             │
-    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪═════════════════╡
-    │ 2026-11-02 09:30:00 +03       ┆ GAG ┆ 1.2127        ┆ -0.0527       ┆ -0.043457       │
-    └───────────────────────────────┴─────┴───────────────┴───────────────┴─────────────────┘
+    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬───────────────────┐
+    │ time                          ┆ sku ┆ spot          ┆ sell_spread   ┆ sell_spread_ratio │
+    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---               │
+    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64               │
+    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪═══════════════════╡
+    │ 2026-11-02 09:30:00 +03       ┆ GAG ┆ 1.2127        ┆ -0.0527       ┆ -0.043457         │
+    └───────────────────────────────┴─────┴───────────────┴───────────────┴───────────────────┘
     """
     return _prices(list(_price_rows(quotes)))
 
@@ -161,15 +161,15 @@ def prices_frame(prices: object) -> pl.DataFrame:
     >>> from decimal import Decimal
     >>> row = {"sku": "GAU", "currency_code": "GBP", "updated_at": "2026-11-02T09:30:00+03:00",
     ...        "spot_price": Decimal("98.9866"), "buy_price": Decimal("100.99"), "sell_price": Decimal("97.31")}
-    >>> prices_frame([row]).select("time", "sku", "buy", "buy_spread", "buy_spread_pct")
+    >>> prices_frame([row]).select("time", "sku", "buy", "buy_spread", "buy_spread_ratio")
     shape: (1, 5)
-    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬────────────────┐
-    │ time                          ┆ sku ┆ buy           ┆ buy_spread    ┆ buy_spread_pct │
-    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---            │
-    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64            │
-    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪════════════════╡
-    │ 2026-11-02 09:30:00 +03       ┆ GAU ┆ 100.9900      ┆ 2.0034        ┆ 0.020239       │
-    └───────────────────────────────┴─────┴───────────────┴───────────────┴────────────────┘
+    ┌───────────────────────────────┬─────┬───────────────┬───────────────┬──────────────────┐
+    │ time                          ┆ sku ┆ buy           ┆ buy_spread    ┆ buy_spread_ratio │
+    │ ---                           ┆ --- ┆ ---           ┆ ---           ┆ ---              │
+    │ datetime[μs, Europe/Istanbul] ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64              │
+    ╞═══════════════════════════════╪═════╪═══════════════╪═══════════════╪══════════════════╡
+    │ 2026-11-02 09:30:00 +03       ┆ GAU ┆ 100.9900      ┆ 2.0034        ┆ 0.020239         │
+    └───────────────────────────────┴─────┴───────────────┴───────────────┴──────────────────┘
     """
     return _prices(list(_price_rows(prices)))
 

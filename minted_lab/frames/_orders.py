@@ -740,7 +740,7 @@ def _items(wide: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(*_to_columns(ITEM_NUMBERS))
         .with_columns(
             spread_expr("price", "spot_price").alias("spread"),
-            spread_ratio_expr("price", "spot_price").alias("spread_pct"),
+            spread_ratio_expr("price", "spot_price").alias("spread_ratio"),
         )
         .select(ITEMS_SCHEMA.names())
     )
@@ -778,7 +778,7 @@ def order_frames(x: object, *, strict: bool = True) -> OrderFrames:
     ╞════════════╪══════╪═══════════════╪═══════════════════════════════╡
     │ C1         ┆ Sell ┆ 12.5000       ┆ 2023-05-31 03:16:00 +03       │
     └────────────┴──────┴───────────────┴───────────────────────────────┘
-    >>> items.select("sku", "amount", "spread", "spread_pct").row(0)
+    >>> items.select("sku", "amount", "spread", "spread_ratio").row(0)
     ('GAU', Decimal('0.2015'), Decimal('-2.1145'), -0.0329646...)
     """
     orders, items, gaps, rejected = _read(x, (True, True), strict)
@@ -825,15 +825,15 @@ def items_frame(x: object, *, strict: bool = True) -> pl.DataFrame:
     >>> from decimal import Decimal
     >>> order = {"guid": "G1", "order_code": "C1", "type": "Sell", "currency_code": "GBP", "order_at": "31-05-2023 03:16",
     ...          "items": [{"sku": "GAG", "spot_price": Decimal("1.2127"), "price": Decimal("1.16"), "amount": 10}]}
-    >>> items_frame(order).select("line", "sku", "price", "spread", "spread_pct")
+    >>> items_frame(order).select("line", "sku", "price", "spread", "spread_ratio")
     shape: (1, 5)
-    ┌──────┬─────┬───────────────┬───────────────┬────────────┐
-    │ line ┆ sku ┆ price         ┆ spread        ┆ spread_pct │
-    │ ---  ┆ --- ┆ ---           ┆ ---           ┆ ---        │
-    │ u32  ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64        │
-    ╞══════╪═════╪═══════════════╪═══════════════╪════════════╡
-    │ 0    ┆ GAG ┆ 1.1600        ┆ -0.0527       ┆ -0.043457  │
-    └──────┴─────┴───────────────┴───────────────┴────────────┘
+    ┌──────┬─────┬───────────────┬───────────────┬──────────────┐
+    │ line ┆ sku ┆ price         ┆ spread        ┆ spread_ratio │
+    │ ---  ┆ --- ┆ ---           ┆ ---           ┆ ---          │
+    │ u32  ┆ str ┆ decimal[38,4] ┆ decimal[38,4] ┆ f64          │
+    ╞══════╪═════╪═══════════════╪═══════════════╪══════════════╡
+    │ 0    ┆ GAG ┆ 1.1600        ┆ -0.0527       ┆ -0.043457    │
+    └──────┴─────┴───────────────┴───────────────┴──────────────┘
     """
     _, items, gaps, rejected = _read(x, (False, True), strict)
     _report("items_frame", items["guid"].n_unique(), gaps, rejected)

@@ -58,12 +58,12 @@ ITEMS_SCHEMA = pl.Schema(
         "tax": MONEY,
         "total": MONEY,
         "spread": MONEY,
-        "spread_pct": pl.Float64(),
+        "spread_ratio": pl.Float64(),
     }
 )
 """One row per order item with its order's keys. `line` is the item's 0-based position in its
 order; `spread` = price - spot_price (`catalog.spread`: order currency per gram, positive for buys,
-negative for sells); `spread_pct` = spread / spot_price (`catalog.spread_ratio`: a ratio, 0.05 = 5 %;
+negative for sells); `spread_ratio` = spread / spot_price (`catalog.spread_ratio`: a ratio, 0.05 = 5 %;
 null when spot is 0 or null)."""
 
 PRICES_SCHEMA = pl.Schema(
@@ -76,13 +76,13 @@ PRICES_SCHEMA = pl.Schema(
         "sell": MONEY,
         "buy_spread": MONEY,
         "sell_spread": MONEY,
-        "buy_spread_pct": pl.Float64(),
-        "sell_spread_pct": pl.Float64(),
+        "buy_spread_ratio": pl.Float64(),
+        "sell_spread_ratio": pl.Float64(),
     }
 )
 """One row per SKU per price snapshot or quote, prices per gram in `currency`.
 `buy_spread` = buy - spot (normally positive), `sell_spread` = sell - spot (normally negative),
-`*_pct` = spread / spot (`catalog.spread` and `catalog.spread_ratio` of each side)."""
+`*_spread_ratio` = spread / spot (`catalog.spread` and `catalog.spread_ratio` of each side)."""
 
 QUOTES_SCHEMA = PRICES_SCHEMA
 """Quotes share the price schema, so one plot reads either."""

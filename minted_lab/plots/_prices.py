@@ -27,7 +27,7 @@ ITEM_COLUMNS = {"order_at", "currency", "sku", "type", "spot_price", "price", "s
 
 
 def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
-    """(time, currency, sku, spot, buy, sell, buy_spread, sell_spread and pct) as floats; True for executed
+    """(time, currency, sku, spot, buy, sell, buy_spread, sell_spread and their ratios) as floats; True for executed
     prices (an items frame, whose ``status_name`` is kept when it has one)."""
     if set(frame.columns) >= PRICE_COLUMNS:
         cols = [
@@ -39,13 +39,13 @@ def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
             "sell",
             "buy_spread",
             "sell_spread",
-            "buy_spread_pct",
-            "sell_spread_pct",
+            "buy_spread_ratio",
+            "sell_spread_ratio",
         ]
         return as_float(frame.select([c for c in cols if c in frame.columns])), False
     if set(frame.columns) >= ITEM_COLUMNS:
         is_buy, is_sell = pl.col("type") == "Buy", pl.col("type") == "Sell"
-        pct = pl.col("spread_pct") if "spread_pct" in frame.columns else spread_ratio_expr("price", "spot_price")
+        ratio = pl.col("spread_ratio") if "spread_ratio" in frame.columns else spread_ratio_expr("price", "spot_price")
         out = as_float(frame).select(
             pl.col("order_at").alias("time"),
             "currency",
@@ -55,8 +55,8 @@ def _normalised(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
             pl.when(is_sell).then(pl.col("price")).alias("sell"),
             pl.when(is_buy).then(pl.col("spread")).alias("buy_spread"),
             pl.when(is_sell).then(pl.col("spread")).alias("sell_spread"),
-            pl.when(is_buy).then(pct).alias("buy_spread_pct"),
-            pl.when(is_sell).then(pct).alias("sell_spread_pct"),
+            pl.when(is_buy).then(ratio).alias("buy_spread_ratio"),
+            pl.when(is_sell).then(ratio).alias("sell_spread_ratio"),
             *([pl.col("status_name")] if "status_name" in frame.columns else []),
         )
         return out, True
@@ -275,7 +275,7 @@ def _centres(data: pl.DataFrame, window: timedelta, width_px: int) -> np.ndarray
 def plot_spread(
     frame: pl.DataFrame,
     sku: str | None = None,
-    pct: bool = True,
+    relative: bool = True,
     *,
     window: str | timedelta | None = None,
     currency: str | None = None,
@@ -287,8 +287,8 @@ def plot_spread(
 
     `frame` is a prices/quotes frame (quoted spreads) or an items frame (executed spreads: the items
     of orders whose ``status_name`` is in `statuses`, by default `catalog.EXECUTED_STATUSES`;
-    `statuses=None` for every item). `pct=True` plots spread / spot (comparable across SKUs and
-    currencies); `pct=False` plots the spread in one currency per gram.
+    `statuses=None` for every item). `relative=True` plots spread / spot (the `*_spread_ratio` columns) (comparable across SKUs and
+    currencies); `relative=False` plots the spread in one currency per gram.
 
     The lines are the median over a centred window of time, `window` (``"6h"``, ``"7d"`` or a
     timedelta; default `default_window` of the time the frame covers), the same for every SKU and
@@ -314,12 +314,12 @@ def plot_spread(
     data, executed = _normalised(frame)
     note = ""
     unit = "% of spot"
-    if not pct:
+    if not relative:
         data, currency, note = _one_currency(data, currency)
         unit = f"{currency} per gram"
     skus = _skus(data, sku)
     data, status_note = _drawn(data, skus, executed, statuses)
-    suffix = "_pct" if pct else ""
+    suffix = "_ratio" if relative else ""
     times = data["time"].drop_nulls()
     first, last = times.min(), times.max()
     covered = last - first if isinstance(first, datetime) and isinstance(last, datetime) else timedelta(0)
@@ -343,7 +343,7 @@ def plot_spread(
                 ax.fill_between(at, lo, hi, color=tint, alpha=0.22, linewidth=0, zorder=2)
                 ax.plot(at, mid, color=tint, linewidth=1.6, label=label, zorder=3)
         ax.axhline(0.0, color=INK, linewidth=0.8, zorder=0)
-        if pct:
+        if relative:
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
         date_axis(ax, time_label(frame["time" if "time" in frame.columns else "order_at"]))
         what = skus[0] if single else "Spreads per SKU"

@@ -21,7 +21,7 @@ CENT = Decimal("0.01")
 
 def preview_schema() -> pl.Schema:
     """Columns of :attr:`Preview.frame`, as in ``frames.ITEMS_SCHEMA``: per gram ``price`` (sell or buy),
-    ``spread = price - spot_price``, ``spread_pct = spread / spot_price`` (a ratio, -0.05 = -5 %).
+    ``spread = price - spot_price``, ``spread_ratio = spread / spot_price`` (a ratio, -0.05 = -5 %).
 
     Built on first use, so selling never loads polars.
     """
@@ -35,7 +35,7 @@ def preview_schema() -> pl.Schema:
             "price": MONEY,
             "spot_price": MONEY,
             "spread": MONEY,
-            "spread_pct": pl.Float64(),
+            "spread_ratio": pl.Float64(),
             "amount": GRAMS,
             "total": MONEY,
         }
@@ -63,7 +63,7 @@ class PreviewLine:
         return catalog.spread(self.price, self.spot_price)
 
     @property
-    def spread_pct(self) -> float:
+    def spread_ratio(self) -> float:
         """The spread as a ratio of spot (-0.05 is 5 % below spot), as in the frames module."""
         ratio = catalog.spread_ratio(self.price, self.spot_price)
         return float("nan") if ratio is None else ratio
@@ -103,7 +103,7 @@ class Preview:
                     "price": line.price,
                     "spot_price": line.spot_price,
                     "spread": line.spread,
-                    "spread_pct": line.spread_pct,
+                    "spread_ratio": line.spread_ratio,
                     "amount": line.amount,
                     "total": line.total,
                 }
@@ -148,7 +148,7 @@ class Preview:
                 str(l.price),
                 str(l.spot_price),
                 f"{l.spread:+}",
-                f"{l.spread_pct:+.2%}",
+                f"{l.spread_ratio:+.2%}",
                 str(l.amount),
                 str(l.total),
             )

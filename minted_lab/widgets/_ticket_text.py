@@ -147,7 +147,7 @@ def preview_html(preview: Preview) -> str:
     rows = []
     for line, cells in zip(preview.lines, preview.cells(), strict=True):
         row = [metal_label(line.sku), *cells[1:]]
-        row[ratio] = percent(line.spread_pct)
+        row[ratio] = percent(line.spread_ratio)
         rows.append(row)
     foot = ("Total", *[""] * (len(columns) - 2), f"{preview.total} {preview.currency}")
     who = f" for customer {html.escape(preview.customer_external_id)}" if preview.customer_external_id else ""

@@ -45,9 +45,9 @@ class PriceRow(TypedDict):
     buy: Decimal | None
     sell: Decimal | None
     buy_spread: Decimal | None
-    buy_spread_pct: float | None
+    buy_spread_ratio: float | None
     sell_spread: Decimal | None
-    sell_spread_pct: float | None
+    sell_spread_ratio: float | None
 
 
 def draw_prices(ax: Axes, prices: pl.DataFrame, sku: str, environment: str | None = None) -> Axes:
@@ -176,9 +176,9 @@ class PriceBoard(View):
                 r["buy"],
                 r["sell"],
                 signed(r["buy_spread"]),
-                percent(r["buy_spread_pct"]),
+                percent(r["buy_spread_ratio"]),
                 signed(r["sell_spread"]),
-                percent(r["sell_spread_pct"]),
+                percent(r["sell_spread_ratio"]),
             )
             for r in self.rows()
         ]
@@ -239,7 +239,7 @@ def _row(price: ProductPrice) -> PriceRow:
         "buy": price.buy_price,
         "sell": price.sell_price,
         "buy_spread": buy_spread,
-        "buy_spread_pct": spread_ratio(price.buy_price, spot) if price.buy_price is not None else None,
+        "buy_spread_ratio": spread_ratio(price.buy_price, spot) if price.buy_price is not None else None,
         "sell_spread": sell_spread,
-        "sell_spread_pct": spread_ratio(price.sell_price, spot) if price.sell_price is not None else None,
+        "sell_spread_ratio": spread_ratio(price.sell_price, spot) if price.sell_price is not None else None,
     }

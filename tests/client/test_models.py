@@ -70,6 +70,8 @@ def test_quote_reprs_show_prices_and_seconds_left() -> None:
     assert "239s left" in repr(quote) and "GAG 34.68/31.16" in repr(quote)
     html = quote._repr_html_()
     assert "239 s left" in html and "<td>GAG</td>" in html and "34.7041" in html
+    assert "<th>spot (TRY/g)</th>" in html and "<th>sell spread (TRY/g)</th>" in html
+    assert "buy amount" not in html, "a column the quote never fills is left out"
 
 
 def test_sell_response_parses_both_date_formats() -> None:
@@ -90,6 +92,10 @@ def test_sell_response_parses_both_date_formats() -> None:
         Decimal("559.4"),
     )
     assert "9YMEK5RB" in repr(result) and "Pending" in order._repr_html_()
+    html = order._repr_html_()
+    for unit in ("amount (g)", f"spot ({order.currency_code}/g)", f"price ({order.currency_code}/g)"):
+        assert f"<th>{unit}</th>" in html
+    assert f"<th>total ({order.currency_code})</th>" in html
 
 
 def test_get_order_example_with_its_quirks() -> None:

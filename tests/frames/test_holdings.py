@@ -310,7 +310,7 @@ def test_spread_cost_per_month_and_sku_in_gbp() -> None:
         (date(2026, 11, 1), "GAU", 3, D(16), D(24), D(8), D(32))
     ]
     assert table["spot_value"][0] == 10 * 100 + 4 * 105 + D("2") * 5000 * D("0.02")
-    assert table["spread_cost_pct"][0] == pytest.approx(32 / 1620)
+    assert table["spread_cost_ratio"][0] == pytest.approx(32 / 1620)
 
 
 def test_spread_cost_needs_no_rates_for_gbp_items() -> None:

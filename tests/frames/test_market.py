@@ -26,7 +26,9 @@ def test_quote_bytes_time_is_expiry_minus_ttl_and_values_exact() -> None:
     assert (gag["spot"], gag["buy"], gag["sell"]) == (Decimal("34.7041"), Decimal("34.68"), Decimal("31.16"))
     assert gag["buy_spread"] == Decimal("34.68") - Decimal("34.7041")
     assert gag["sell_spread"] == Decimal("31.16") - Decimal("34.7041")
-    assert gag["sell_spread_pct"] == pytest.approx(float((Decimal("31.16") - Decimal("34.7041")) / Decimal("34.7041")))
+    assert gag["sell_spread_ratio"] == pytest.approx(
+        float((Decimal("31.16") - Decimal("34.7041")) / Decimal("34.7041"))
+    )
 
 
 def test_quote_models_use_fixed_at_and_agree_with_bytes() -> None:

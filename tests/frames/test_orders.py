@@ -51,7 +51,7 @@ def test_sell_response_values() -> None:
         Decimal("55.94"),
     )
     assert item["spread"] == Decimal("5.09")
-    assert item["spread_pct"] == pytest.approx(5.09 / 50.85)
+    assert item["spread_ratio"] == pytest.approx(5.09 / 50.85)
     assert item["line"] == 0 and item["order_at"] == row["order_at"]
 
 
@@ -87,7 +87,7 @@ def test_mixed_int_and_float_numbers_are_exact(mixed_page: bytes) -> None:
     assert items["amount"].to_list() == [Decimal(x) for x in ("1", "0", "0.5", "0.1", "65.4")]
     assert items["spot_price"].to_list() == [Decimal(x) for x in ("11", "0", "12.3456", "1813.02", "25.5")]
     assert items["spread"].to_list() == [Decimal(x) for x in ("-1", "0", "-0.0056", "76.71", "0.5")]
-    assert items["spread_pct"].to_list()[1] is None
+    assert items["spread_ratio"].to_list()[1] is None
     assert items["line"].to_list() == [0, 0, 0, 0, 1]
     assert orders["total"].sum() == Decimal("1905.54")
 

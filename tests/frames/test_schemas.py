@@ -51,7 +51,7 @@ EXPECTED = {
         "tax": D4,
         "total": D4,
         "spread": D4,
-        "spread_pct": pl.Float64,
+        "spread_ratio": pl.Float64,
     },
     "PRICES_SCHEMA": {
         "time": T,
@@ -62,8 +62,8 @@ EXPECTED = {
         "sell": D4,
         "buy_spread": D4,
         "sell_spread": D4,
-        "buy_spread_pct": pl.Float64,
-        "sell_spread_pct": pl.Float64,
+        "buy_spread_ratio": pl.Float64,
+        "sell_spread_ratio": pl.Float64,
     },
     "BALANCES_SCHEMA": {
         "customer_external_id": pl.String,

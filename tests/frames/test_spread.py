@@ -66,7 +66,7 @@ def test_items_and_prices_frames_carry_catalogs_spread() -> None:
     }
     item = frames.items_frame([order]).row(0, named=True)
     assert item["spread"] == spread(price, spot)
-    assert item["spread_pct"] == pytest.approx(spread_ratio(price, spot), rel=1e-15)
+    assert item["spread_ratio"] == pytest.approx(spread_ratio(price, spot), rel=1e-15)
     row = {
         "sku": "GAG",
         "updated_at": "2026-11-02T09:30:00+03:00",
@@ -76,4 +76,6 @@ def test_items_and_prices_frames_carry_catalogs_spread() -> None:
     }
     quoted = frames.prices_frame([row]).row(0, named=True)
     assert quoted["buy_spread"] == quoted["sell_spread"] == spread(price, spot)
-    assert quoted["buy_spread_pct"] == quoted["sell_spread_pct"] == pytest.approx(spread_ratio(price, spot), rel=1e-15)
+    assert (
+        quoted["buy_spread_ratio"] == quoted["sell_spread_ratio"] == pytest.approx(spread_ratio(price, spot), rel=1e-15)
+    )

@@ -84,11 +84,11 @@ def test_plot_spread_draws_the_rolling_median_of_the_spread(prices: pl.DataFrame
     for side in ("buy", "sell"):
         line = _line(ax, side)
         assert len(np.asarray(line.get_xdata())) > 50
-        assert np.allclose(line.get_ydata(), _centred_medians(line, gau["time"], gau[f"{side}_spread_pct"], 24))
+        assert np.allclose(line.get_ydata(), _centred_medians(line, gau["time"], gau[f"{side}_spread_ratio"], 24))
     assert ax.get_ylabel() == "spread over spot (% of spot)"
     assert ax.yaxis.get_major_formatter().format_pct(0.02, 1.0).startswith("2")
     assert "lines: median over a centred 1-day window, band: IQR" in "".join(t.get_text() for t in ax.texts)
-    absolute = plot_spread(prices, "GAU", pct=False, window="1d")
+    absolute = plot_spread(prices, "GAU", relative=False, window="1d")
     line = _line(absolute, "buy")
     assert np.allclose(line.get_ydata(), _centred_medians(line, gau["time"], gau["buy_spread"], 24))
     assert absolute.get_ylabel() == "spread over spot (GBP per gram)"
@@ -101,7 +101,7 @@ def test_plot_spread_from_items_splits_buys_and_sells(orders_items: frames.Order
     rows = frames.as_float(items.filter(pl.col("sku") == "GPT"))
     buys = rows.filter(pl.col("type") == "Buy").sort("order_at", maintain_order=True)
     line = _line(ax, "buy")
-    assert np.allclose(line.get_ydata(), _centred_medians(line, buys["order_at"], buys["spread_pct"], 5 * 24))
+    assert np.allclose(line.get_ydata(), _centred_medians(line, buys["order_at"], buys["spread_ratio"], 5 * 24))
     assert (_line(ax, "buy").get_ydata() > 0).all() and (_line(ax, "sell").get_ydata() < 0).all()
 
 
@@ -163,7 +163,7 @@ def test_every_plot_renders_to_png_on_a_given_axes(
         lambda ax: plot_price(prices, "GAU", ax=ax, environment="sandbox"),
         lambda ax: plot_price(items, ax=ax),
         lambda ax: plot_spread(prices, ax=ax),
-        lambda ax: plot_spread(items, "GAU", pct=False, ax=ax),
+        lambda ax: plot_spread(items, "GAU", relative=False, ax=ax),
         lambda ax: plot_order_totals(orders, by="week", ax=ax),
         lambda ax: plot_order_totals(orders, by="month", split="sku", items=items, cumulative=True, ax=ax),
     ]
@@ -208,8 +208,8 @@ def test_a_million_points_are_downsampled_per_pixel() -> None:
             sell_spread=(pl.col("sell") - pl.col("spot")).cast(frames.MONEY),
         )
         .with_columns(
-            buy_spread_pct=pl.col("buy_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
-            sell_spread_pct=pl.col("sell_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
+            buy_spread_ratio=pl.col("buy_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
+            sell_spread_ratio=pl.col("sell_spread").cast(pl.Float64) / pl.col("spot").cast(pl.Float64),
         )
         .select(frames.PRICES_SCHEMA.names())
     )

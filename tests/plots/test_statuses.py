@@ -209,7 +209,7 @@ def test_spread_plot_smooths_every_sku_over_one_window_of_time(sandbox: tuple[Bo
     for sku, line in lines.items():
         rows = executed.filter(pl.col("sku") == sku, pl.col("type") == "Buy").sort("order_at", maintain_order=True)
         times = rows["order_at"].dt.replace_time_zone(None).to_numpy().astype("datetime64[us]")
-        values = rows["spread_pct"].to_numpy()
+        values = rows["spread_ratio"].to_numpy()
         xs = np.asarray(line.get_xdata()).astype("datetime64[us]")
         expected = [_centred_median(times, values, x, timedelta(days=7)) for x in xs]
         assert np.allclose(line.get_ydata(), expected), sku

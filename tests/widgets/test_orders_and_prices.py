@@ -183,10 +183,12 @@ def test_price_board_refresh_shows_every_sku_with_spreads(sb: Sandbox, client: M
         price = prices[0]
         assert gold["buy_spread"] == price.buy_price - price.spot_price > 0  # type: ignore[operator]
         assert gold["sell_spread"] == price.sell_price - price.spot_price < 0  # type: ignore[operator]
-        assert gold["sell_spread_pct"] == pytest.approx(float((price.sell_price - price.spot_price) / price.spot_price))  # type: ignore[operator]
+        assert gold["sell_spread_ratio"] == pytest.approx(
+            float((price.sell_price - price.spot_price) / price.spot_price)
+        )  # type: ignore[operator]
         assert (
             f"{gold['buy_spread']:+}" in board.table.value
-            and f"{gold['sell_spread_pct']:+.2%}".replace("%", " %") in board.table.value
+            and f"{gold['sell_spread_ratio']:+.2%}".replace("%", " %") in board.table.value
         )
         assert bytes(board.chart.value).startswith(PNG) and "SANDBOX" in board.badge.value
     finally:
