@@ -175,19 +175,24 @@ def walk_params(engine: Engine, filters: Mapping[str, Any]) -> Op[dict[str, str]
     return params
 
 
-def page_call(engine: Engine, params: Mapping[str, str], page: int, per_page: int = PAGE_SIZE) -> Call[OrderPage]:
-    return engine.call(E.ORDERS, params={**params, **v.page_args(page, per_page)})
+def page_call(
+    engine: Engine, params: Mapping[str, str], page: int, per_page: int = PAGE_SIZE, *, lazy: bool = False
+) -> Call[OrderPage]:
+    """One order-list page; ``lazy`` reads only its paginator and guids, the orders wait in its bytes."""
+    return engine.call(E.ORDERS, params={**params, **v.page_args(page, per_page)}, lazy=lazy)
 
 
 def walk_page(engine: Engine, params: Mapping[str, str], page: int) -> Op[OrderPage]:
-    """One page of a walk over every page (``params`` from ``walk_params``)."""
-    return (yield from one(page_call(engine, params, page)))
+    """One page of a walk over every page (``params`` from ``walk_params``), read lazily for frames."""
+    return (yield from one(page_call(engine, params, page, lazy=True)))
 
 
-def orders(engine: Engine, page: int, per_page: int, filters: Mapping[str, Any]) -> Op[OrderPage]:
+def orders(
+    engine: Engine, page: int, per_page: int, filters: Mapping[str, Any], *, lazy: bool = False
+) -> Op[OrderPage]:
     v.page_args(page, per_page)
     params = yield from list_params(engine, filters)
-    return (yield from one(page_call(engine, params, page, per_page)))
+    return (yield from one(page_call(engine, params, page, per_page, lazy=lazy)))
 
 
 def product_prices(engine: Engine, currency: str) -> Op[tuple[ProductPrice, ...]]:

@@ -273,19 +273,23 @@ class MintedClient(_Base):
         """Settle an unknown outcome: the order placed with this external id, or None if it was never created."""
         return self.find_order(external_id=external_id)
 
-    def orders(self, page: int = 1, per_page: int = 30, **filters: Any) -> OrderPage:
+    def orders(self, page: int = 1, per_page: int = 30, *, lazy: bool = False, **filters: Any) -> OrderPage:
         """One page of orders. Filters: status (names or ids), tx_type/type, sku, customer_external_id,
-        start_date, end_date (dates, datetimes or strings), sort_by, sort_type."""
-        return self._run(ops.orders(self._engine, page, per_page, filters))
+        start_date, end_date (dates, datetimes or strings), sort_by, sort_type.
+
+        ``lazy=True`` reads only the paginator and the guids: the orders are decoded from the page's
+        bytes when ``.orders`` is first used, or by `frames.order_frames` (which reads the bytes)."""
+        return self._run(ops.orders(self._engine, page, per_page, filters, lazy=lazy))
 
     def iter_pages(self, **filters: Any) -> Iterator[OrderPage]:
-        """Every page, oldest orders first, until ``next_page_url`` is null."""
+        """Every page, oldest orders first, until ``next_page_url`` is null; pages are read lazily
+        (paginator and guids; the orders decode from the bytes on first use, see ``orders(lazy=True)``)."""
         params = self._run(ops.walk_params(self._engine, filters))
         page = 1
         while True:
             current = self._run(ops.walk_page(self._engine, params, page))
             yield current
-            if not current.next_page_url or not current.orders:
+            if not current.next_page_url or not len(current):
                 return
             page += 1
 
@@ -306,8 +310,8 @@ class MintedClient(_Base):
         pages: list[OrderPage] = []
         with tqdm(total=None, unit="order", desc="orders", disable=not progress) as bar:
             for page in self.iter_pages(**filters):
-                bar.total = max(page.total, bar.n + len(page.orders))
-                bar.update(len(page.orders))
+                bar.total = max(page.total, bar.n + len(page))
+                bar.update(len(page))
                 pages.append(page)
         return pages
 
@@ -508,9 +512,9 @@ class AsyncMintedClient(_Base):
         """Settle an unknown outcome: the order placed with this external id, or None if it was never created."""
         return await self.find_order(external_id=external_id)
 
-    async def orders(self, page: int = 1, per_page: int = 30, **filters: Any) -> OrderPage:
-        """One page of orders (filters as in MintedClient.orders)."""
-        return await self._run(ops.orders(self._engine, page, per_page, filters))
+    async def orders(self, page: int = 1, per_page: int = 30, *, lazy: bool = False, **filters: Any) -> OrderPage:
+        """One page of orders (filters and ``lazy`` as in MintedClient.orders)."""
+        return await self._run(ops.orders(self._engine, page, per_page, filters, lazy=lazy))
 
     async def iter_pages(self, **filters: Any) -> AsyncIterator[OrderPage]:
         """Every page, oldest orders first, one at a time, until ``next_page_url`` is null."""
@@ -519,7 +523,7 @@ class AsyncMintedClient(_Base):
         while True:
             current = await self._run(ops.walk_page(self._engine, params, page))
             yield current
-            if not current.next_page_url or not current.orders:
+            if not current.next_page_url or not len(current):
                 return
             page += 1
 
@@ -544,14 +548,12 @@ class AsyncMintedClient(_Base):
         first = await self._run(ops.walk_page(self._engine, params, 1))
         pages = [first]
         limit = asyncio.Semaphore(concurrency or self.concurrency)
-        with tqdm(
-            total=first.total, initial=len(first.orders), unit="order", desc="orders", disable=not progress
-        ) as bar:
+        with tqdm(total=first.total, initial=len(first), unit="order", desc="orders", disable=not progress) as bar:
 
             async def fetch(number: int) -> OrderPage:
                 async with limit:
                     page = await self._run(ops.walk_page(self._engine, params, number))
-                bar.update(len(page.orders))
+                bar.update(len(page))
                 return page
 
             if first.last_page > 1 and first.next_page_url:
@@ -559,7 +561,7 @@ class AsyncMintedClient(_Base):
                     tasks = [group.create_task(fetch(n)) for n in range(2, first.last_page + 1)]
                 pages.extend(task.result() for task in tasks)
             tail = pages[-1]
-            while tail.next_page_url and tail.orders:
+            while tail.next_page_url and len(tail):
                 tail = await fetch(len(pages) + 1)
                 bar.total = max(bar.total or 0, tail.total)
                 pages.append(tail)

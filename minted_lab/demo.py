@@ -63,6 +63,7 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
     import polars as pl
 
     from minted_lab import frames
+    from minted_lab.history import pull_history
     from minted_lab.ledger import Ledger
     from minted_lab.sandbox import Sandbox
     from minted_lab.trading import SellTicket
@@ -93,11 +94,10 @@ def _trade_and_plot(args: argparse.Namespace, out: Path) -> list[Path]:
         )
 
         pulled = time.perf_counter()
-        pages = client.all_pages(progress=watched())
-        orders, items = frames.order_frames(pages)
-        orders, items = frames.unique_orders(orders), frames.unique_orders(items)
+        history = pull_history(client, progress=watched())
+        orders, items = history.orders, history.items
         print(
-            f"\nHistory: {orders.height} orders on {len(pages)} pages in {time.perf_counter() - pulled:.1f} s, "
+            f"\nHistory: {orders.height} orders on {history.pages} pages in {time.perf_counter() - pulled:.1f} s, "
             f"{_day(orders['order_at'].min())} to {_day(orders['order_at'].max())}"
         )
         print(_history_summary(orders))

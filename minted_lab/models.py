@@ -33,6 +33,7 @@ from ._parse import (
     expected,
     is_no_customer,
     item_sku,
+    loads,
     order_ids,
     order_type,
     parse_date,
@@ -560,42 +561,88 @@ class OrderResult:
         return f"<div><b>Order placed</b>: external id {_esc(self.external_id)}, total {_esc(self.total)}{inner}</div>"
 
 
+def _page_orders(d: Mapping[str, Any], ctx: ParseContext) -> tuple[Order, ...]:
+    """The paginator's orders as models; an unreadable one raises naming the page, the order and the field."""
+    rows = d.get("data") or ()
+    try:
+        return tuple(Order.from_api(o, ctx) for o in rows)
+    except ValueError as e:
+        raise _named(e, f"order page {d.get('current_page')}", body=ctx.content) from None
+
+
 @dataclass(frozen=True, slots=True)
 class OrderPage:
-    """One page of the order list (a Laravel paginator); ``content`` is the response body as received."""
+    """One page of the order list (a Laravel paginator); ``content`` is the response body as received.
+
+    A page read for frames (``lazy``: what `iter_pages`, `all_pages` and a store's sync give) holds the
+    paginator, its orders' guids and the body; its `orders` and `raw` are decoded from the body on
+    first use, so a bulk pull decodes each page's orders once, in polars (`frames.order_frames`).
+    """
 
     current_page: int
     last_page: int
     per_page: int
     total: int
     next_page_url: str | None
-    orders: tuple[Order, ...]
-    raw: Raw = field(repr=False, compare=False, hash=False)
+    guids: tuple[str | None, ...]
     content: bytes = field(default=b"", repr=False, compare=False, hash=False)
+    _decoded: list[tuple[Raw, tuple[Order, ...]]] = field(default_factory=list, repr=False, compare=False, hash=False)
+    _ctx: ParseContext = field(default=_DEFAULT_CTX, repr=False, compare=False, hash=False)
 
     @classmethod
     def from_api(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderPage:
         d = _obj(data, "order page")
+        orders = _page_orders(d, ctx)
+        return cls._of(d, tuple(o.guid for o in orders), ctx, decoded=(_raw(d), orders))
 
+    @classmethod
+    def from_paginator(cls, data: Any, ctx: ParseContext = _DEFAULT_CTX) -> OrderPage:
+        """The page from a paginator decoded without exact numbers (its money is never read from it):
+        the paginator's counts and links and each order's guid; the orders wait in ``ctx.content``."""
+        d = _obj(data, "order page")
+        rows = d.get("data")
+        if rows is None:
+            rows = []
+        if not isinstance(rows, list):
+            raise ParseError(expected("a list of orders", rows), field="data")
+        guids = tuple(_str(row.get("guid")) if isinstance(row, dict) else None for row in rows)
+        return cls._of(d, guids, ctx, decoded=None)
+
+    @classmethod
+    def _of(cls, d: Mapping[str, Any], guids: tuple[str | None, ...], ctx: ParseContext, decoded: Any) -> OrderPage:
         def number(key: str, default: int) -> int:
             value = to_int(d.get(key))
             return value if isinstance(value, int) else default
 
-        rows = d.get("data") or ()
-        try:
-            orders = tuple(Order.from_api(o, ctx) for o in rows)
-        except ValueError as e:
-            raise _named(e, f"order page {d.get('current_page')}", body=ctx.content) from None
+        next_url = d.get("next_page_url")
         return cls(
             current_page=number("current_page", 1),
             last_page=number("last_page", 1),
-            per_page=number("per_page", len(rows)),
-            total=number("total", len(rows)),
-            next_page_url=d.get("next_page_url"),
-            orders=orders,
-            raw=_raw(d),
+            per_page=number("per_page", len(guids)),
+            total=number("total", len(guids)),
+            next_page_url=next_url if isinstance(next_url, str) else None,
+            guids=guids,
             content=ctx.content,
+            _decoded=[decoded] if decoded is not None else [],
+            _ctx=ctx,
         )
+
+    def _exact(self) -> tuple[Raw, tuple[Order, ...]]:
+        if not self._decoded:
+            envelope = loads(self.content)
+            d = _obj(envelope.get("data") if isinstance(envelope, dict) else None, "order page")
+            self._decoded.append((_raw(d), _page_orders(d, self._ctx)))
+        return self._decoded[0]
+
+    @property
+    def orders(self) -> tuple[Order, ...]:
+        """The page's orders as models (decoded from ``content`` on first use for a lazy page)."""
+        return self._exact()[1]
+
+    @property
+    def raw(self) -> Raw:
+        """The paginator exactly as the API sent it, numbers as Decimal."""
+        return self._exact()[0]
 
     @property
     def gaps(self) -> tuple[tuple[str | None, Gap], ...]:
@@ -603,14 +650,14 @@ class OrderPage:
         return tuple((o.order_code, g) for o in self.orders for g in o.gaps)
 
     def __len__(self) -> int:
-        return len(self.orders)
+        return len(self.guids)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.orders)
 
     def __repr__(self) -> str:
         return (
-            f"OrderPage(page {self.current_page} of {self.last_page}, {len(self.orders)} of {self.total} orders, "
+            f"OrderPage(page {self.current_page} of {self.last_page}, {len(self.guids)} of {self.total} orders, "
             f"per_page={self.per_page})"
         )
 

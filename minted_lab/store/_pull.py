@@ -48,14 +48,14 @@ class Pulled:
         listed: list[int] = []
         for number, page in enumerate(self.pages, self.first):
             start = (number - 1) * page.per_page
-            for i, order in enumerate(page.orders):
-                guids.append(order.guid)
+            for i, guid in enumerate(page.guids):
+                guids.append(guid)
                 listed.append(start + i)
         return pl.DataFrame({"guid": guids, "listed": listed}, schema={"guid": pl.String, "listed": pl.Int64})
 
     @property
     def orders(self) -> int:
-        return sum(len(page.orders) for page in self.pages)
+        return sum(len(page) for page in self.pages)
 
 
 def watched() -> bool:
@@ -84,21 +84,21 @@ async def pull(
     async def fetch(number: int) -> OrderPage:
         if on_page is not None:
             await on_page(number)
-        return await client.orders(page=number, per_page=PER_PAGE, **WALK)
+        return await client.orders(page=number, per_page=PER_PAGE, lazy=True, **WALK)
 
     head = await fetch(first)
     pages: dict[int, OrderPage] = {first: head}
-    remaining = max(head.total - (first - 1) * head.per_page, len(head.orders))
-    with tqdm(total=remaining, initial=len(head.orders), unit="order", desc="sync", disable=not progress) as bar:
+    remaining = max(head.total - (first - 1) * head.per_page, len(head))
+    with tqdm(total=remaining, initial=len(head), unit="order", desc="sync", disable=not progress) as bar:
         limit = asyncio.Semaphore(max(1, concurrency))
 
         async def one(number: int) -> OrderPage:
             async with limit:
                 page = await fetch(number)
-            bar.update(len(page.orders))
+            bar.update(len(page))
             return page
 
-        if head.orders and head.next_page_url and head.last_page > first:
+        if len(head) and head.next_page_url and head.last_page > first:
             numbers = range(first + 1, head.last_page + 1)
             tasks = [asyncio.ensure_future(one(n)) for n in numbers]
             try:
@@ -110,7 +110,7 @@ async def pull(
                 raise
         number = max(pages)
         tail = pages[number]
-        while tail.next_page_url and tail.orders:
+        while tail.next_page_url and len(tail):
             number += 1
             tail = await one(number)
             pages[number] = tail

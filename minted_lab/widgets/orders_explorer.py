@@ -6,6 +6,8 @@ explorer.fetch()              # or explorer.fetch_button.click()
 explorer.frame                # polars, frames.ORDERS_SCHEMA, one row per order (every status fetched)
 explorer.totals()             # the executed orders' totals, as the chart draws them
 
+OrdersExplorer(client, store=OrderStore("~/minted/history"))  # Fetch syncs the store, then filters it
+
 The table lists every fetched order; the totals and the chart count the executed ones only
 (`statuses=`, by default `catalog.EXECUTED_STATUSES`; None counts every status), and say so.
 """
@@ -23,6 +25,7 @@ import polars as pl
 from minted_lab import frames
 from minted_lab.catalog import DIGITAL_SKUS, EXECUTED_STATUSES
 from minted_lab.errors import MintedError
+from minted_lab.history import pull_history, store_history
 from minted_lab.models import OrderPage
 from minted_lab.plots._statuses import Statuses, counted, status_set
 from minted_lab.widgets._common import View, html_table, message_html, money, png_of, sku_options
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from minted_lab.client import MintedClient
+    from minted_lab.store import OrderStore
 
 __all__ = ["OrdersExplorer", "draw_order_totals"]
 
@@ -69,12 +73,21 @@ class OrdersExplorer(View):
 
     ``statuses`` are the statuses the totals and the chart count: `catalog.EXECUTED_STATUSES` by
     default (a cancelled or refunded order moved no money), a set of names, or None for every status.
+    With a ``store`` (`minted_lab.store.OrderStore`), Fetch brings the store up to date (only what can
+    have changed is pulled) and filters its history locally, instead of pulling every page.
     """
 
     def __init__(
-        self, client: MintedClient, *, rows: int = 15, plot: bool = True, statuses: Statuses = EXECUTED_STATUSES
+        self,
+        client: MintedClient,
+        *,
+        rows: int = 15,
+        plot: bool = True,
+        statuses: Statuses = EXECUTED_STATUSES,
+        store: OrderStore | None = None,
     ) -> None:
         self.client = client
+        self.store = store
         self.statuses = status_set(statuses)
         self.environment: str = client.environment
         self.rows = rows
@@ -168,14 +181,21 @@ class OrdersExplorer(View):
         self.progress.bar_style = "info"
         self.progress.value, self.progress.max = 0, 1
         pages: list[OrderPage] = []
+
+        def on_page(page: OrderPage, count: int) -> None:
+            pages.append(page)
+            self.progress.max = max(1, page.last_page, count)
+            self.progress.value = count
+            self.progress_label.value = f"{sum(len(p) for p in pages)} of {page.total} orders"
+
         try:
-            for page in self.client.iter_pages(**self.filters()):
-                pages.append(page)
-                self.progress.max = max(1, page.last_page, len(pages))
-                self.progress.value = len(pages)
-                self.progress_label.value = f"{sum(len(p) for p in pages)} of {page.total} orders"
-            self.frame = frames.unique_orders(frames.orders_frame(pages))
-        except MintedError as exc:
+            if self.store is None:
+                history = pull_history(self.client, on_page=on_page, **self.filters())
+            else:
+                self.progress_label.value = f"syncing {self.store.path}"
+                history = store_history(self.store, self.client, progress=False, **self.filters())
+            self.frame = history.orders
+        except MintedError as exc:  # a StoreError is one too
             self.error = exc
             self.progress.bar_style = "danger"
             self.message.value = message_html(str(exc), "error")
@@ -185,7 +205,8 @@ class OrdersExplorer(View):
         self.pages, self.error = pages, None
         self.progress.value = self.progress.max
         self.progress.bar_style = "success"
-        self.progress_label.value = f"{self.frame.height} orders in {len(pages)} pages"
+        where = f"in {history.pages} pages" if self.store is None else f"from the store ({history.pages} pages synced)"
+        self.progress_label.value = f"{self.frame.height} orders {where}"
         self.table.value = self.table_html()
         self._draw()
         return self.frame
