@@ -9,6 +9,7 @@ store answers what the API would have.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -113,6 +114,15 @@ def select(orders: pl.DataFrame, items: pl.DataFrame, **filters: Any) -> tuple[p
         keep &= pl.col("type").is_in(_types(kinds))
     if filters.get("customer_external_id") is not None:
         keep &= pl.col("customer_external_id") == str(filters["customer_external_id"])
+    dated = filters.get("start_date") is not None or filters.get("end_date") is not None
+    undated = int(orders["order_at"].null_count()) if dated else 0
+    if undated:
+        warnings.warn(
+            f"{undated} orders have no order_at (the API left it out), so the date filter leaves them out; "
+            "the API's own filter would have used their creation date",
+            UserWarning,
+            stacklevel=2,
+        )
     chosen = orders.filter(keep.fill_null(False))
     if filters.get("sku") is not None:
         with_sku = items.filter(pl.col("sku") == str(filters["sku"]).upper()).select("guid").unique()

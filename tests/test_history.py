@@ -160,3 +160,16 @@ def test_the_explorer_pointed_at_a_store_fetches_through_it(sb: Sandbox, tmp_pat
     assert store.orders().collect().height == HISTORY
     assert f"{frame.height} orders from the store (8 pages synced)" in explorer.progress_label.value
     assert explorer.progress.bar_style == "success"
+
+
+def test_a_date_filter_says_when_it_cannot_date_an_order() -> None:
+    from minted_lab.frames import orders_frame
+
+    orders = orders_frame([{"guid": "G1", "order_at": "02-11-2026 10:00", "items": []}, {"guid": "G2", "items": []}])
+    with pytest.warns(UserWarning, match="1 orders have no order_at"):
+        chosen, _ = select(
+            orders,
+            pl.DataFrame({"guid": [], "sku": []}, schema={"guid": pl.String, "sku": pl.String}),
+            start_date="2026-11-01",
+        )
+    assert chosen["guid"].to_list() == ["G1"]

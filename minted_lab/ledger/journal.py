@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from minted_lab.client import MintedClient
     from minted_lab.models import Order
+    from minted_lab.store import OrderStore
 
 __all__ = ["Intent", "IntentState", "Ledger", "Side", "default_directory", "host_of", "shared_ledger"]
 
@@ -357,11 +358,14 @@ class Ledger(PriceSnapshots):
 
         return reconcile.resolve(self, client, external_id)
 
-    def reconcile(self, client: MintedClient, *, only_ours: bool = True) -> pl.DataFrame:
-        """Resolve open intents, then compare the ledger with the API (see :func:`~minted_lab.ledger.reconcile.reconcile`)."""
+    def reconcile(
+        self, client: MintedClient, *, only_ours: bool = True, store: OrderStore | None = None
+    ) -> pl.DataFrame:
+        """Resolve open intents, then compare the ledger with the API, its history read from ``store`` when
+        given (see :func:`~minted_lab.ledger.reconcile.reconcile`)."""
         from minted_lab.ledger import reconcile
 
-        return reconcile.reconcile(self, client, only_ours=only_ours)
+        return reconcile.reconcile(self, client, only_ours=only_ours, store=store)
 
     def span_start(self) -> date | None:
         """The first Istanbul date of the ledger's orders (server time of its quotes and orders)."""

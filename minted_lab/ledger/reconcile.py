@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from minted_lab.client import MintedClient
     from minted_lab.models import Order
+    from minted_lab.store import OrderStore
 
 __all__ = [
     "OUR_EXTERNAL_ID",
@@ -138,10 +139,14 @@ def resolve(ledger: Ledger, client: MintedClient, external_id: str) -> Intent:
         return settle_by_lookup(ledger, client, external_id)
 
 
-def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -> pl.DataFrame:
+def reconcile(
+    ledger: Ledger, client: MintedClient, *, only_ours: bool = True, store: OrderStore | None = None
+) -> pl.DataFrame:
     """Resolve open intents, adopt late arrivals, then compare the ledger with the API's order history.
 
-    Orders are fetched from one day before the ledger's first date on (``startDate``). An API
+    Orders are fetched from one day before the ledger's first date on (``startDate``); with a
+    ``store`` (`minted_lab.store.OrderStore`), the store is synced (only what can have changed is
+    pulled) and the history is read from it, with the same date filter. An API
     order absent from the ledger is reported (``missing_in_ledger``) only when its
     ``external_id`` looks like one of ours (``ML-`` + 12 hex digits), unless ``only_ours=False``.
     Status progress (Pending → Completed) is stored and counts as a match; a reversed status
@@ -163,7 +168,7 @@ def reconcile(ledger: Ledger, client: MintedClient, *, only_ours: bool = True) -
     filters: dict[str, Any] = {}
     if start is not None:
         filters["start_date"] = start - timedelta(days=1)
-    api_orders = _listed_orders(client, filters)
+    api_orders = _listed_orders(client, filters) if store is None else _stored_orders(store, client, filters)
 
     for intent in ledger.intents():
         eid = intent.external_id
@@ -213,6 +218,48 @@ def _listed_orders(client: MintedClient, filters: dict[str, Any]) -> dict[str, O
             stacklevel=3,
         )
         return None
+    return orders
+
+
+def _stored_orders(store: OrderStore, client: MintedClient, filters: dict[str, Any]) -> dict[str, Order]:
+    """The API's orders by external id, from a store brought up to date first (see `history.store_history`).
+
+    The date filter keeps the orders whose time the API left out (the documented Get Order shape has
+    no ``order_at``): the order list would have filtered them by a date the store never saw.
+    """
+    import polars as pl
+
+    from minted_lab.history import store_history
+    from minted_lab.models import Order
+
+    history = store_history(store, client, progress=False)
+    chosen, items = history.orders, history.items
+    start = filters.get("start_date")
+    if start is not None:
+        chosen = chosen.filter(pl.col("order_at").is_null() | (pl.col("order_at").dt.date() >= start))
+        items = items.join(chosen.select("guid"), on="guid", how="semi")
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for item in items.iter_rows(named=True):
+        lines.setdefault(item["guid"], []).append(
+            {k: item[k] for k in ("sku", "product_id", "amount", "price", "spot_price", "total")}
+        )
+    orders: dict[str, Order] = {}
+    for row in chosen.iter_rows(named=True):
+        if not row["external_id"]:
+            continue
+        stored = {k: row[k] for k in ("guid", "order_code", "external_id", "type", "status_id", "status_name")}
+        stored.update(
+            price=row["price"],
+            tax=row["tax"],
+            total=row["total"],
+            currency_code=row["currency"],
+            currency_rate=row["currency_rate"],
+            currency_total=row["currency_total"],
+            order_at=row["order_at"].isoformat() if row["order_at"] is not None else None,
+            customer={"external_id": row["customer_external_id"]} if row["customer_external_id"] else None,
+            items=lines.get(row["guid"], []),
+        )
+        orders.setdefault(row["external_id"], Order.from_api(stored))
     return orders
 
 

@@ -13,6 +13,7 @@ from minted_lab.client import MintedClient
 from minted_lab.errors import OutcomeUnknownError
 from minted_lab.ledger import RECONCILE_SCHEMA, Ledger
 from minted_lab.sandbox import Sandbox
+from minted_lab.store import OrderStore
 from minted_lab.trading import SellTicket, new_external_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::minted_lab.trading.UnsettledOrderWarning")  # intended here
@@ -26,7 +27,11 @@ def place(client: MintedClient, ledger: Ledger, grams: int = 5) -> SellTicket:
     return ticket
 
 
-def test_reconcile_reports_every_kind_of_row(sb: Sandbox, client: MintedClient, ledger: Ledger) -> None:
+@pytest.mark.parametrize("via", ["order list", "store"])
+def test_reconcile_reports_every_kind_of_row(
+    sb: Sandbox, client: MintedClient, ledger: Ledger, via: str, tmp_path: Path
+) -> None:
+    store = OrderStore(tmp_path / "history") if via == "store" else None
     matched = place(client, ledger)
     unknown = SellTicket(client, {"GAG": 6}, ledger=ledger)
     unknown.quote()
@@ -55,7 +60,7 @@ def test_reconcile_reports_every_kind_of_row(sb: Sandbox, client: MintedClient, 
     client.buy(client.quote(), {"GAU": 1}, external_id=taken_id)  # someone else's order under our id
     sb.clock.advance(client.settle_window)
 
-    frame = ledger.reconcile(client)
+    frame = ledger.reconcile(client, store=store)
     assert frame.schema == pl.Schema(RECONCILE_SCHEMA)
     by_id = {row["external_id"]: row for row in frame.iter_rows(named=True)}
     assert by_id[matched.external_id]["status"] == "match"
@@ -73,7 +78,9 @@ def test_reconcile_reports_every_kind_of_row(sb: Sandbox, client: MintedClient, 
     assert by_id[taken_id]["status"] == "conflict" and ledger.intent(taken_id).state == "conflict"  # type: ignore[union-attr]
     assert "Buy of GAU 1" in by_id[taken_id]["detail"] and "not this sell of GAG 12" in by_id[taken_id]["detail"]
 
-    everything = ledger.reconcile(client, only_ours=False)
+    if store is not None:
+        assert store.orders().collect().height == len(sb.orders()), "the store was synced and read"
+    everything = ledger.reconcile(client, only_ours=False, store=store)
     assert "PARTNER-OWN-1" in everything["external_id"].to_list()
     assert dict(zip(*everything.group_by("status").len().sort("status").to_dict().values(), strict=False)) == {
         "conflict": 1,
