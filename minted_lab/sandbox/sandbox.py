@@ -16,6 +16,7 @@ from minted_lab.sandbox import render
 from minted_lab.sandbox.app import build_app
 from minted_lab.sandbox.auth import USERS, DigestAuthority
 from minted_lab.sandbox.book import Book
+from minted_lab.sandbox.catalog import STATUS_NAMES
 from minted_lab.sandbox.clock import SandboxClock
 from minted_lab.sandbox.faults import Faults
 from minted_lab.sandbox.history import seed_customers, seed_history
@@ -152,6 +153,18 @@ class Sandbox:
         with self.book.lock:
             shown = [render.listed(o, now, self.book.customer_of(o), self.profile) for o in self.book.orders]
         return loads(dumps(shown))  # type: ignore[no-any-return]
+
+    def set_status(self, order_code: str, status_name: str) -> None:
+        """Move an order to another status from the back office's side (a late refund or cancellation),
+        as a test of readers that must notice it; wallets are left as they are."""
+        ids = {name.lower(): i for i, name in STATUS_NAMES.items()}
+        if status_name.lower() not in ids:
+            raise ValueError(f"status_name: expected one of {', '.join(STATUS_NAMES.values())}, got {status_name!r}")
+        with self.book.lock:
+            order = self.book.by_code.get(order_code.upper())
+            if order is None:
+                raise KeyError(f"no order {order_code!r}")
+            order.fixed_status = ids[status_name.lower()]
 
     def balance(self, code: str, customer_external_id: str | None = None) -> Decimal:
         """A wallet balance (SKU or currency) of the partner, or of a customer."""

@@ -73,18 +73,20 @@ async def pull(
     concurrency: int,
     progress: bool,
     on_page: Callable[[int], Awaitable[None]] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> Pulled:
     """Pages ``first`` to the last, ``concurrency`` at a time up to the last page the first one names,
     then one by one while ``next_page_url`` goes on (orders placed meanwhile land there).
 
-    ``on_page`` is awaited with each page number before it is fetched (tests interrupt a sync there).
+    ``on_page`` is awaited with each page number before it is fetched (tests interrupt a sync there);
+    ``filters`` narrow the list as ``client.orders`` takes them (the walk stays oldest first).
     """
     from tqdm.auto import tqdm
 
     async def fetch(number: int) -> OrderPage:
         if on_page is not None:
             await on_page(number)
-        return await client.orders(page=number, per_page=PER_PAGE, lazy=True, **WALK)
+        return await client.orders(page=number, per_page=PER_PAGE, lazy=True, **WALK, **(filters or {}))
 
     head = await fetch(first)
     pages: dict[int, OrderPage] = {first: head}

@@ -7,7 +7,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -36,8 +36,13 @@ __all__ = [
 
 FINAL_STATUSES: Final = frozenset({"Completed", "Cancelled", "Refunded"})
 """Statuses an order is not expected to leave; an order in any other status (or an unknown one) can still
-move, so every sync reads it again. A settled order that moves anyway (a late refund) is caught by
-``sync(full=True)``."""
+move, so every sync reads it again. A settled order that moves anyway (a late refund or cancellation)
+is caught by the reversal sweep for orders of the last `REVERSALS` days, and by ``sync(full=True)``
+for any age."""
+REVERSED_STATUSES: Final = ("Cancelled", "Refunding", "Refunded")
+"""Where a Completed order can still go: each incremental sync lists the recent orders in these."""
+REVERSALS: Final = timedelta(days=7)
+"""How far back (by order date, from the newest stored order) the reversal sweep looks by default."""
 
 TABLE: Final = "orders"
 LOCK: Final = ".sync.lock"
@@ -80,6 +85,8 @@ class SyncReport:
     note: str = ""
     steps: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     """Seconds per step: state (reading the table's keys), pull, frames, compare, write."""
+    swept: int = 0
+    """Stored orders the reversal sweep read again (recent orders listed as cancelled or refunded)."""
 
     def __str__(self) -> str:
         made = f"version {self.version}" if self.committed else f"no change (version {self.version})"
@@ -87,6 +94,7 @@ class SyncReport:
             f"{self.mode} sync: {self.pages} pages, {self.orders_new} new, {self.orders_changed} changed, "
             f"{self.orders_unchanged} unchanged"
             + (f", {self.orders_removed} removed" if self.orders_removed else "")
+            + (f" ({self.swept} recent reversals re-read)" if self.swept else "")
             + f" in {self.seconds:.2f} s; {made}"
         )
         return text + (f" ({self.note})" if self.note else "")
@@ -316,6 +324,7 @@ class OrderStore:
         progress: bool | None = None,
         wait: float | None = 0.0,
         overlap: timedelta = OVERLAP,
+        reversals: timedelta | None = REVERSALS,
     ) -> SyncReport:
         """Bring the store up to date with the API; returns what was done (see the class docs).
 
@@ -326,6 +335,9 @@ class OrderStore:
         person watches). ``wait`` is how long to queue behind another sync of this store (0:
         refuse at once with `StoreBusyError`; None: as long as it takes). ``overlap`` is how far
         before the newest stored order an incremental pull starts, for orders written late.
+        ``reversals`` is how far back (by order date) an incremental sync also lists the orders now
+        Cancelled, Refunding or Refunded, so a refund of a Completed order is seen (None: no sweep;
+        older reversals are seen by ``full=True``).
         """
         from minted_lab.client import AsyncMintedClient
 
@@ -340,7 +352,13 @@ class OrderStore:
                 )
         return run(
             lambda: self.sync_async(
-                client, full=full, concurrency=concurrency, progress=progress, wait=wait, overlap=overlap
+                client,
+                full=full,
+                concurrency=concurrency,
+                progress=progress,
+                wait=wait,
+                overlap=overlap,
+                reversals=reversals,
             )
         )
 
@@ -353,6 +371,7 @@ class OrderStore:
         progress: bool | None = None,
         wait: float | None = 0.0,
         overlap: timedelta = OVERLAP,
+        reversals: timedelta | None = REVERSALS,
         _on_page: Callable[[int], Awaitable[None]] | None = None,
     ) -> SyncReport:
         """`sync`, awaited: for code already inside an event loop (the table work runs in a thread)."""
@@ -396,11 +415,28 @@ class OrderStore:
                     pages += len(pulled.pages)
                     fresh, positions, missing_guid = await asyncio.to_thread(_fresh, pulled)
                     mark = step("frames", mark)
+            swept = 0
+            if mode == "incremental" and state is not None and reversals is not None:
+                since = _sweep_start(state.orders, reversals)
+                wanted = {name.lower() for name in REVERSED_STATUSES}
+                ids = [
+                    s.id
+                    for s in await pulling.order_statuses()
+                    if s.id is not None and (s.name or "").lower() in wanted
+                ]
+                if since is not None and ids:
+                    filters: dict[str, Any] = {"status": ids, "start_date": since}
+                    reversed_pages = await pull(pulling, 1, concurrency=concurrency, progress=False, filters=filters)
+                    mark = step("pull", mark)
+                    pages += len(reversed_pages.pages)
+                    fresh, swept = await asyncio.to_thread(_with_reversed, state.orders, fresh, reversed_pages)
+                    mark = step("frames", mark)
             if missing_guid:
                 note = "; ".join(filter(None, [note, f"{missing_guid} orders without a guid left out"]))
 
             def commit() -> SyncReport:
-                return self._commit(state, fresh, source, mode, pages, reread, started, note, steps)
+                made = self._commit(state, fresh, source, mode, pages, reread, started, note, steps)
+                return replace(made, swept=swept)
 
             job = asyncio.ensure_future(asyncio.to_thread(commit))
             try:
@@ -632,6 +668,31 @@ def _fresh(pulled: Pulled) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     positions = pulled.positions()
     missing = int(orders["guid"].null_count())
     return layout.stored_frame(orders, items, positions.drop_nulls("guid")), positions, missing
+
+
+def _sweep_start(stored: pl.DataFrame, reversals: timedelta) -> date | None:
+    """The first Istanbul order date the reversal sweep lists: `reversals` before the newest stored order."""
+    newest = stored["order_at"].max()
+    if not isinstance(newest, datetime):
+        return None
+    return (_aware(newest).astimezone(API_ZONE) - reversals).date()
+
+
+def _with_reversed(stored: pl.DataFrame, fresh: pl.DataFrame, swept: Pulled) -> tuple[pl.DataFrame, int]:
+    """``fresh`` plus the stored orders the sweep found reversed (at their stored list positions), and how
+    many that was; an order the main pull read already keeps that reading."""
+    from minted_lab.frames import order_frames
+
+    orders, items = order_frames(swept.pages)
+    known = (
+        stored.select("guid", "listed")
+        .join(orders.select("guid").drop_nulls().unique(), on="guid", how="semi")
+        .join(fresh.select("guid"), on="guid", how="anti")
+    )
+    if known.is_empty():
+        return fresh, 0
+    rows = layout.stored_frame(orders, items, known)
+    return pl.concat([fresh, rows.select(fresh.columns)], how="vertical"), known.height
 
 
 def _verify(stored: pl.DataFrame, positions: pl.DataFrame, pulled: Pulled) -> str:

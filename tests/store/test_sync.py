@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,10 @@ def test_the_first_sync_pulls_every_page_and_stores_the_frames_exactly(store: Or
 def test_a_sync_with_nothing_new_reads_one_page_and_commits_nothing(store: OrderStore, client: MintedClient) -> None:
     store.sync(client, progress=False)
     report = store.sync(client, progress=False)
-    assert (report.mode, report.pages, report.orders_new, report.orders_changed) == ("incremental", 1, 0, 0)
+    # one page of the list, and one of the recent orders listed as reversed (the sweep)
+    assert (report.mode, report.pages, report.orders_new, report.orders_changed) == ("incremental", 2, 0, 0)
+    quiet = store.sync(client, progress=False, reversals=None)
+    assert (quiet.pages, quiet.swept) == (1, 0)
     assert report.orders_unchanged == HISTORY % 30
     assert not report.committed and report.version == 0 == store.version
     assert "no change" in str(report)
@@ -200,3 +204,37 @@ def test_compact_and_vacuum_keep_the_rows(store: OrderStore, client: MintedClien
     assert after.orders.equals(before.orders) and after.items.equals(before.items)
     store.vacuum()
     assert store.frames().orders.equals(before.orders)
+
+
+def test_a_late_refund_of_a_completed_order_is_followed_by_the_next_sync(
+    store: OrderStore, sandbox: Sandbox, client: MintedClient
+) -> None:
+    store.sync(client, progress=False)
+    orders = store.orders().collect()
+    newest = orders["order_at"].max()
+    # not on the last pages, which an incremental sync reads anyway
+    completed = orders.head(HISTORY - 20).filter(pl.col("status_name") == "Completed")
+    recent = completed.filter(pl.col("order_at") >= newest - timedelta(days=25))["order_code"][0]
+    old = completed.filter(pl.col("order_at") < newest - timedelta(days=60))["order_code"][0]
+    sandbox.set_status(recent, "Refunded")
+    sandbox.set_status(old, "Cancelled")
+
+    report = store.sync(client, progress=False, reversals=timedelta(days=30))
+    assert report.swept >= 1, "recent reversed orders were read again"
+    assert (report.mode, report.orders_changed, report.orders_new) == ("incremental", 1, 0)
+    stored = store.orders().collect()
+    assert status_of(stored, recent) == "Refunded", "a refund within the sweep's window is seen"
+    assert status_of(stored, old) == "Completed", "an older one waits for a full sync (documented)"
+    assert stored["guid"].to_list() == orders["guid"].to_list(), "each order kept once, in its place"
+
+    full = store.sync(client, progress=False, full=True)
+    assert full.orders_changed == 1 and status_of(store.orders().collect(), old) == "Cancelled"
+    assert_equal_to_api(store, client)
+    assert "reversal" in str(report)
+
+
+def test_set_status_names_what_it_expects(sandbox: Sandbox) -> None:
+    with pytest.raises(ValueError, match="status_name: expected one of .*Refunded"):
+        sandbox.set_status("X", "Gone")
+    with pytest.raises(KeyError, match="no order 'NOPE'"):
+        sandbox.set_status("NOPE", "Refunded")
