@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 DESCRIPTION = "sync the order history into a Delta Lake store (incremental after the first run)"
@@ -14,6 +15,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add the sync's options to its sub-parser."""
     parser.add_argument("--store", type=Path, required=True, help="the store's folder (created on the first sync)")
     parser.add_argument("--full", action="store_true", help="pull every page and make the store exactly the list")
+    parser.add_argument(
+        "--reversal-days",
+        type=int,
+        default=7,
+        help="also re-read the orders of the last N days now cancelled or refunded (default 7; 0: none)",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="pages in flight at once (default 8)")
     parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds to queue behind another sync (default: refuse)"
@@ -38,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         print("minted-lab sync: --concurrency must be at least 1", file=sys.stderr)
         return 2
+    if args.reversal_days < 0:
+        print("minted-lab sync: --reversal-days must be 0 or more", file=sys.stderr)
+        return 2
+    reversals = timedelta(days=args.reversal_days) if args.reversal_days else None
     store = OrderStore(args.store)
     with ExitStack() as stack:
         try:
@@ -49,7 +60,12 @@ def run(args: argparse.Namespace) -> int:
             else:
                 client = stack.enter_context(MintedClient.from_env())
             report = store.sync(
-                client, full=args.full, concurrency=args.concurrency, progress=args.progress, wait=args.wait
+                client,
+                full=args.full,
+                concurrency=args.concurrency,
+                progress=args.progress,
+                wait=args.wait,
+                reversals=reversals,
             )
         except StoreBusyError as err:
             print(f"minted-lab sync: {err}", file=sys.stderr)
