@@ -17,6 +17,7 @@ from minted_lab.sandbox.envelope import ApiError, Invalid, Problems, ok
 from minted_lab.sandbox.gateway import Gateway
 from minted_lab.sandbox.listing import paginate, parse_query, select, statuses
 from minted_lab.sandbox.model import Customer
+from minted_lab.sandbox.page_cache import OrderTexts
 from minted_lab.sandbox.routes import ROUTES
 from minted_lab.sandbox.runtime import Runtime
 
@@ -26,10 +27,12 @@ def _body(request: Request) -> dict[str, Any]:
 
 
 class Handlers:
-    """One method per endpoint; state lives in the Runtime."""
+    """One method per endpoint; state lives in the Runtime, and the orders' JSON texts (kept for reuse
+    by the order list and Get Order) in `texts`."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
+        self.texts = OrderTexts()
 
     # ---- prices and quotes ----------------------------------------------------------------
 
@@ -178,10 +181,13 @@ class Handlers:
         return fields["external_id"], new_customer
 
     async def order(self, request: Request) -> Response:
-        found = self.rt.book.find(request.path_params["id"])
+        book = self.rt.book
+        found = book.find(request.path_params["id"])
         if found is None:
             raise ApiError(404, "order_not_found")
-        return ok(render.looked_up(found, self.rt.clock.now(), self.rt.book.customer_of(found), self.rt.profile))
+        now = self.rt.clock.now()
+        with book.lock:
+            return ok(self.texts.text(render.looked_up, found, now, book.customer_of(found), self.rt.profile))
 
     async def order_alt(self, request: Request) -> Response:
         body = _body(request)
@@ -210,20 +216,24 @@ class Handlers:
             now = self.rt.clock.now()
             if push:
                 book.hooks.append((found.guid, now))
-            return ok(render.looked_up(found, now, book.customer_of(found), self.rt.profile))
+            return ok(self.texts.text(render.looked_up, found, now, book.customer_of(found), self.rt.profile))
 
     async def orders(self, request: Request) -> Response:
         problems = Problems()
         params = dict(request.query_params)
-        query = parse_query(params, problems, self.rt.profile.tx_type("Buy"))
+        profile = self.rt.profile
+        query = parse_query(params, problems, profile.tx_type("Buy"))
         problems.raise_if_any()
         now = self.rt.clock.now()
         book = self.rt.book
-        rows = select(book.snapshot_orders(), query, now)
+        # a filter or a sort scans a copy outside the lock; creation order pages the book itself under it
+        scanned = select(book.snapshot_orders(), query, now) if query.scans else None
         path = str(request.base_url).rstrip("/") + request.url.path
+        view = render.list_view(profile)
         with book.lock:
+            rows = select(book.orders, query, now) if scanned is None else scanned
             data = paginate(
-                rows, query, path, params, lambda o: render.listed(o, now, book.customer_of(o), self.rt.profile)
+                rows, query, path, params, lambda o: self.texts.text(view, o, now, book.customer_of(o), profile)
             )
         return ok(data)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from minted_lab.sandbox.catalog import BY_SKU, STATUS_NAMES
@@ -34,6 +34,18 @@ class OrderQuery:
     start: date | None = None
     end: date | None = None
     types: frozenset[str] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is set (else every order is listed)."""
+        filters = (self.statuses, self.sku, self.customer_external_id, self.types, self.start, self.end)
+        return any(f is not None for f in filters)
+
+    @property
+    def scans(self) -> bool:
+        """Whether `select` looks at every order (a filter or a sort other than creation order); a query
+        that does not gets a view of the orders in O(1), to be paged while the book's lock is held."""
+        return self.filtered or self.sort_by != "created_at"
 
 
 def _int(value: str, low: int, high: int) -> int | None:
@@ -92,8 +104,12 @@ def parse_query(params: Mapping[str, str], problems: Problems, buy_tx_type: str 
     return OrderQuery(**out)
 
 
-def select(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]:
-    """Filter and sort; ties in the sort key fall back to creation sequence."""
+def select(orders: list[Order], query: OrderQuery, now: datetime) -> Sequence[Order]:
+    """Filter and sort; ties in the sort key fall back to creation sequence. A query that does not
+    `scan` gets `orders` itself, or a newest-first view of it (no copy: slice it under the book's lock)."""
+    if not query.scans:
+        # orders are stored by creation sequence and the clock never runs backwards
+        return NewestFirst(orders) if query.descending else orders
 
     def keep(o: Order) -> bool:
         if query.statuses is not None and o.status_at(now) not in query.statuses:
@@ -112,16 +128,40 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]
                 return False
         return True
 
-    filtered = (query.statuses, query.sku, query.customer_external_id, query.types, query.start, query.end)
-    chosen = [o for o in orders if keep(o)] if any(f is not None for f in filtered) else list(orders)
+    chosen = [o for o in orders if keep(o)] if query.filtered else list(orders)
     if query.sort_by == "created_at":
-        # orders are stored by creation sequence and the clock never runs backwards
         if query.descending:
             chosen.reverse()
         return chosen
     key = _sort_key(query.sort_by)
     chosen.sort(key=lambda o: (key(o), o.seq), reverse=query.descending)
     return chosen
+
+
+class NewestFirst(Sequence[Order]):
+    """A list of orders read back to front without copying it: a page of a 100 000-order book slices 30."""
+
+    __slots__ = ("_orders",)
+
+    def __init__(self, orders: list[Order]) -> None:
+        self._orders = orders
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    @overload
+    def __getitem__(self, index: int) -> Order: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Order]: ...
+
+    def __getitem__(self, index: int | slice) -> Order | list[Order]:
+        last = len(self._orders) - 1
+        if isinstance(index, slice):
+            return [self._orders[last - i] for i in range(*index.indices(last + 1))]
+        if not -last - 1 <= index <= last:
+            raise IndexError("order index out of range")
+        return self._orders[last - index if index >= 0 else -index - 1]
 
 
 def _sort_key(name: str) -> Callable[[Order], Any]:
@@ -135,21 +175,18 @@ def _sort_key(name: str) -> Callable[[Order], Any]:
 
 
 def paginate(
-    rows: list[Order],
+    rows: Sequence[Order],
     query: OrderQuery,
     path: str,
     params: Mapping[str, str],
-    render: Callable[[Order], dict[str, Any]],
+    render: Callable[[Order], Any],
 ) -> dict[str, Any]:
     """A Laravel LengthAwarePaginator over `rows` (page URLs keep the other query parameters)."""
     per_page, page, total = query.per_page, query.page, len(rows)
     last_page = max(1, -(-total // per_page))
     start = (page - 1) * per_page
     chunk = rows[start : start + per_page]
-    others = [(k, v) for k, v in params.items() if k != "page"]
-
-    def url(n: int) -> str:
-        return f"{path}?{urlencode(others + [('page', str(n))])}"
+    url = page_url(path, params)
 
     links: list[dict[str, Any]] = [
         {"url": url(page - 1) if page > 1 else None, "label": "&laquo; Previous", "active": False}
@@ -175,6 +212,18 @@ def paginate(
         "to": start + len(chunk) if chunk else None,
         "total": total,
     }
+
+
+def page_url(path: str, params: Mapping[str, str]) -> Callable[[int], str]:
+    """`n -> path?<params but page>&page=n`, the query encoded once: what urlencode writes with
+    `("page", str(n))` appended, since a page number needs no quoting."""
+    others = urlencode([(k, v) for k, v in params.items() if k != "page"])
+    prefix = f"{path}?{others}&page=" if others else f"{path}?page="
+
+    def url(n: int) -> str:
+        return f"{prefix}{n}"
+
+    return url
 
 
 def _window(page: int, last: int) -> list[int | None]:

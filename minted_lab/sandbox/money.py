@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii as _string
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -39,22 +40,65 @@ def number_text(value: Decimal | int) -> str:
         return str(value)
     if value == value.to_integral_value():
         return str(int(value))
-    return format(strip_zeros(value), "f")
+    if not value.is_finite():
+        return format(strip_zeros(value), "f")
+    # a fraction's "f" text shows every digit down to its exponent: without the trailing zeros it is
+    # format(strip_zeros(value), "f"), written without building a context for each number
+    return format(value, "f").rstrip("0")
 
 
 _MARK = "\x00\x01#"
-_MARKED = re.compile(rb'(?:^|(?<=[:,\[]))"\\u0000\\u0001#(-?[0-9.]+)"')
+#: a marked number where a value starts (at the start, after ":", "," or "["): the quote comes first, then
+#: the look-behind checks the character before it, so the scan can skip to each quote
+_MARKED = re.compile(rb'"(?<![^:,\[]")\\u0000\\u0001#(-?[0-9.]+)"')
 _ESCAPED = re.compile(rb'(?<=[:,\[{])"\\u0000\\u0000')
+_RAW = "\x00\x02#"
+_RAW_MARKED = re.compile(rb'"(?<![^:,\[]")\\u0000\\u0002#([0-9]+)"')
 
 
-def _prepare(value: Any) -> Any:
-    """Decimals become marked strings (re-written as bare numbers after encoding); the rest is checked."""
+class RawJSON:
+    """JSON text `dumps` already wrote, spliced in verbatim where this value stands: a page reuses each
+    order's text instead of writing the order again. Only text `dumps` or `dumps_record` wrote belongs here
+    (it is not checked)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"RawJSON({self.text[:40]!r})"
+
+
+def _prepare(value: Any, raw: list[bytes]) -> Any:
+    """Decimals become marked strings (re-written as bare numbers after encoding) and RawJSON texts marked
+    places (filled in last, their text kept in `raw`); the rest is checked. Exact types are tried first,
+    the isinstance checks after them decide for subclasses."""
+    kind = type(value)
+    if kind is str:
+        return "\x00" + value if value.startswith("\x00") else value
+    if kind is dict:
+        return {str(k): _prepare(v, raw) for k, v in value.items()}
+    if kind is Decimal:
+        return _MARK + number_text(value)
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is list:
+        return [_prepare(v, raw) for v in value]
+    if kind is RawJSON:
+        raw.append(value.text)
+        return f"{_RAW}{len(raw) - 1}"
+    return _prepare_other(value, raw)
+
+
+def _prepare_other(value: Any, raw: list[bytes]) -> Any:
+    """`_prepare` for subclasses of the JSON types (and tuples); anything else is refused."""
     if isinstance(value, str):
         return "\x00" + value if value.startswith("\x00") else value
     if isinstance(value, dict):
-        return {str(k): _prepare(v) for k, v in value.items()}
+        return {str(k): _prepare(v, raw) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_prepare(v) for v in value]
+        return [_prepare(v, raw) for v in value]
     if isinstance(value, Decimal):
         return _MARK + number_text(value)
     if value is None or isinstance(value, (bool, int)):
@@ -63,10 +107,74 @@ def _prepare(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Compact ASCII JSON (unicode escaped, as Laravel writes it) with exact Decimal numbers."""
-    text = json.dumps(_prepare(value), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-    raw = _MARKED.sub(rb"\1", text.encode("ascii"))
-    return _ESCAPED.sub(b'"\\\\u0000', raw) if b"\\u0000\\u0000" in raw else raw
+    """Compact ASCII JSON (unicode escaped, as Laravel writes it) with exact Decimal numbers; RawJSON
+    values are written as their text. Joining the split around the marked numbers keeps each number's
+    digits (the split's group) and drops its marks, as `_MARKED.sub(rb"\\1", ...)` would, only faster."""
+    raw: list[bytes] = []
+    text = json.dumps(_prepare(value, raw), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    marked = b"".join(_MARKED.split(text.encode("ascii")))
+    return _splice(marked, raw) if raw else _unescape(marked)
+
+
+def _unescape(text: bytes) -> bytes:
+    """Strings that began with NUL lose the second NUL `_prepare` gave them (so no string can pass for a
+    marked number or a RawJSON place)."""
+    return _ESCAPED.sub(b'"\\\\u0000', text) if b"\\u0000\\u0000" in text else text
+
+
+def _splice(text: bytes, raw: list[bytes]) -> bytes:
+    """`text` with each RawJSON place replaced by its text; the pieces around the places are unescaped on
+    their own, so no RawJSON text is touched."""
+    parts = _RAW_MARKED.split(text)
+    out = [_unescape(parts[0])]
+    for n in range(1, len(parts), 2):
+        out += (raw[int(parts[n])], _unescape(parts[n + 1]))
+    return b"".join(out)
+
+
+def dumps_record(value: Any) -> bytes:
+    """The bytes `dumps` writes for the dict or list `value`, provided no key in it starts with NUL (true
+    of every record render.py builds: their keys are fixed names), written in one pass with no marks to
+    undo: an order's text in about half the time. `dumps` stays the writer for anything else (keys a
+    client sent, as in a 422's field map, reach it unescaped, and it must keep writing them as it does)."""
+    return _text(value).encode("ascii")
+
+
+def _text(value: Any) -> str:
+    """The JSON text of one value, as `dumps` writes it."""
+    kind = type(value)
+    if kind is dict:
+        return "{" + ",".join([_string(str(k)) + ":" + _text(v) for k, v in value.items()]) + "}"
+    if kind is str:
+        return _string(value)
+    if kind is Decimal:
+        return number_text(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list:
+        return "[" + ",".join([_text(v) for v in value]) + "]"
+    if kind is bool:
+        return "true" if value else "false"
+    return _text_other(value)
+
+
+def _text_other(value: Any) -> str:
+    """`_text` for subclasses of the JSON types, tuples and RawJSON, in `_prepare_other`'s order."""
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, dict):
+        return "{" + ",".join([_string(str(k)) + ":" + _text(v) for k, v in value.items()]) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join([_text(v) for v in value]) + "]"
+    if isinstance(value, Decimal):
+        return number_text(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, RawJSON):
+        return value.text.decode("ascii")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 #: no JSON number beyond 10**±4300 is read as a number (int() already refuses longer integers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -190,10 +191,19 @@ def looked_up(o: Order, now: datetime, customer: Customer | None, profile: Profi
     }
 
 
-def listed(o: Order, now: datetime, customer: Customer | None, profile: Profile) -> dict[str, Any]:
-    """The order as the order list (and `Sandbox.orders()`) shows it: as Get Order does, unless
+#: how an answer shows one order at `now` (looked_up, order, listed): the order, its customer, the profile
+View = Callable[[Order, datetime, Customer | None, Profile], dict[str, Any]]
+
+
+def list_view(profile: Profile) -> View:
+    """The view the order list (and `Sandbox.orders()`) shows orders in: Get Order's, unless
     `profile.list_like_lookup` is off (then the Order Schema)."""
-    return looked_up(o, now, customer, profile) if profile.list_like_lookup else order(o, now, customer, profile)
+    return looked_up if profile.list_like_lookup else order
+
+
+def listed(o: Order, now: datetime, customer: Customer | None, profile: Profile) -> dict[str, Any]:
+    """The order as the order list (and `Sandbox.orders()`) shows it (see list_view)."""
+    return list_view(profile)(o, now, customer, profile)
 
 
 def payment_type(o: Order) -> str:
