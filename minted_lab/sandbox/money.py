@@ -70,6 +70,12 @@ class RawJSON:
         return f"RawJSON({self.text[:40]!r})"
 
 
+def _key(key: Any) -> str:
+    """A dict key escaped as strings are, so a key a client sent that looks like a marker stays a key."""
+    text = str(key)
+    return "\x00" + text if text.startswith("\x00") else text
+
+
 def _prepare(value: Any, raw: list[bytes]) -> Any:
     """Decimals become marked strings (re-written as bare numbers after encoding) and RawJSON texts marked
     places (filled in last, their text kept in `raw`); the rest is checked. Exact types are tried first,
@@ -78,7 +84,7 @@ def _prepare(value: Any, raw: list[bytes]) -> Any:
     if kind is str:
         return "\x00" + value if value.startswith("\x00") else value
     if kind is dict:
-        return {str(k): _prepare(v, raw) for k, v in value.items()}
+        return {_key(k): _prepare(v, raw) for k, v in value.items()}
     if kind is Decimal:
         return _MARK + number_text(value)
     if kind is int or kind is bool or value is None:
@@ -96,7 +102,7 @@ def _prepare_other(value: Any, raw: list[bytes]) -> Any:
     if isinstance(value, str):
         return "\x00" + value if value.startswith("\x00") else value
     if isinstance(value, dict):
-        return {str(k): _prepare(v, raw) for k, v in value.items()}
+        return {_key(k): _prepare(v, raw) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_prepare(v, raw) for v in value]
     if isinstance(value, Decimal):

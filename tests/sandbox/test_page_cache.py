@@ -560,3 +560,14 @@ def test_a_text_is_written_once_while_nothing_changes(fresh_sb: Sandbox, monkeyp
         served(http, {"total": "30", "page": "2"})
         assert len(writes) == 61
         assert settled == reference_page(fresh_sb, {"total": "30"})
+
+
+@pytest.mark.parametrize("key", ["\x00\x01#5", "\x00\x02#0", "\x00\x00k", "\x00"])
+def test_a_key_that_looks_like_a_marker_stays_a_key(key: str) -> None:
+    """A client's field name is echoed in a 422's errors map: it must come back as the same key, in valid JSON."""
+    import json
+
+    from minted_lab.sandbox.money import dumps
+
+    body = {"errors": {"items.0.amount": ["x"], key: ["unknown field"]}, "n": Decimal("1.50")}
+    assert json.loads(dumps(body)) == {"errors": {"items.0.amount": ["x"], key: ["unknown field"]}, "n": 1.5}
