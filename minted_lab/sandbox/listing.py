@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, overload
 from urllib.parse import urlencode
 
@@ -128,7 +129,7 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> Sequence[Or
                 return False
         return True
 
-    chosen = [o for o in orders if keep(o)] if query.filtered else list(orders)
+    chosen = [o for o in _dated(orders, query) if keep(o)] if query.filtered else list(orders)
     if query.sort_by == "created_at":
         if query.descending:
             chosen.reverse()
@@ -136,6 +137,21 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> Sequence[Or
     key = _sort_key(query.sort_by)
     chosen.sort(key=lambda o: (key(o), o.seq), reverse=query.descending)
     return chosen
+
+
+def _dated(orders: list[Order], query: OrderQuery) -> list[Order]:
+    """The orders created on the query's days, found by bisection: the book holds orders in creation
+    order, so a date filter reads only its days instead of scanning a 100 000-order book."""
+    lo, hi = 0, len(orders)
+    if query.start is not None:
+        lo = bisect_left(orders, datetime.combine(query.start, time.min, ISTANBUL), key=_created)
+    if query.end is not None:
+        hi = bisect_left(orders, datetime.combine(query.end + timedelta(days=1), time.min, ISTANBUL), key=_created)
+    return orders if (lo, hi) == (0, len(orders)) else orders[lo:hi]
+
+
+def _created(o: Order) -> datetime:
+    return o.created_at
 
 
 class NewestFirst(Sequence[Order]):

@@ -417,15 +417,17 @@ class OrderStore:
                     mark = step("frames", mark)
             swept = 0
             if mode == "incremental" and state is not None and reversals is not None:
-                since = _sweep_start(state.orders, reversals)
+                days = _sweep_days(state.orders, reversals, first)
                 wanted = {name.lower() for name in REVERSED_STATUSES}
                 ids = [
                     s.id
                     for s in await pulling.order_statuses()
                     if s.id is not None and (s.name or "").lower() in wanted
                 ]
-                if since is not None and ids:
-                    filters: dict[str, Any] = {"status": ids, "start_date": since}
+                if days is not None and ids:
+                    filters: dict[str, Any] = {"status": ids, "start_date": days[0]}
+                    if days[1] is not None:
+                        filters["end_date"] = days[1]
                     reversed_pages = await pull(pulling, 1, concurrency=concurrency, progress=False, filters=filters)
                     mark = step("pull", mark)
                     pages += len(reversed_pages.pages)
@@ -670,12 +672,20 @@ def _fresh(pulled: Pulled) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     return layout.stored_frame(orders, items, positions.drop_nulls("guid")), positions, missing
 
 
-def _sweep_start(stored: pl.DataFrame, reversals: timedelta) -> date | None:
-    """The first Istanbul order date the reversal sweep lists: `reversals` before the newest stored order."""
+def _sweep_days(stored: pl.DataFrame, reversals: timedelta, first_page: int) -> tuple[date, date | None] | None:
+    """The Istanbul order dates the reversal sweep lists, first and last (None: up to today): from
+    `reversals` before the newest stored order to the day of the last order the incremental pull (from
+    `first_page` on) does not re-read anyway; None when there is nothing to sweep (the list is oldest
+    first, so every order past that one is read again by the pull)."""
     newest = stored["order_at"].max()
-    if not isinstance(newest, datetime):
+    if not isinstance(newest, datetime) or first_page == 1:
         return None
-    return (_aware(newest).astimezone(API_ZONE) - reversals).date()
+    since = (_aware(newest).astimezone(API_ZONE) - reversals).date()
+    before = stored.filter(pl.col("listed") == (first_page - 1) * PER_PAGE - 1)["order_at"]
+    if before.len() != 1 or not isinstance(before[0], datetime):
+        return since, None
+    last = _aware(before[0]).astimezone(API_ZONE).date()
+    return None if last < since else (since, last)
 
 
 def _with_reversed(stored: pl.DataFrame, fresh: pl.DataFrame, swept: Pulled) -> tuple[pl.DataFrame, int]:

@@ -24,6 +24,7 @@ import pytest
 
 from minted_lab.sandbox import Sandbox, page_cache, render
 from minted_lab.sandbox.catalog import CANCELLED, COMPLETED, PENDING, REFUNDED, STATUS_NAMES
+from minted_lab.sandbox.clock import ISTANBUL
 from minted_lab.sandbox.envelope import Problems
 from minted_lab.sandbox.listing import NewestFirst, OrderQuery, _window, parse_query
 from minted_lab.sandbox.model import Address, CardPayment, Customer, Delivery, Order
@@ -571,3 +572,27 @@ def test_a_key_that_looks_like_a_marker_stays_a_key(key: str) -> None:
 
     body = {"errors": {"items.0.amount": ["x"], key: ["unknown field"]}, "n": Decimal("1.50")}
     assert json.loads(dumps(body)) == {"errors": {"items.0.amount": ["x"], key: ["unknown field"]}, "n": 1.5}
+
+
+@pytest.mark.parametrize("profile", ["default", "documented"])
+def test_the_book_holds_orders_in_creation_order_so_a_date_filter_may_bisect(profile: str) -> None:
+    """`listing._dated` finds a date range by bisection: that needs the book in creation order."""
+    from minted_lab.sandbox.listing import OrderQuery, select
+
+    with Sandbox(seed=5, history=900, profile=profile) as sb, sb.client() as client:
+        for _ in range(3):
+            client.sell(client.quote("GBP"), {"GAG": 1})
+            sb.clock.advance(3600)
+        times = [o.created_at for o in sb.book.orders]
+        assert times == sorted(times)
+        now = sb.clock.now()
+        days = sorted({t.astimezone(ISTANBUL).date() for t in times})
+        for start, end in ((days[3], days[40]), (days[-1], None), (None, days[0]), (days[10], days[10])):
+            query = OrderQuery(start=start, end=end)
+            scanned = [
+                o
+                for o in sb.book.orders
+                if (start is None or o.created_at.astimezone(ISTANBUL).date() >= start)
+                and (end is None or o.created_at.astimezone(ISTANBUL).date() <= end)
+            ]
+            assert list(select(sb.book.orders, query, now)) == scanned[::-1]

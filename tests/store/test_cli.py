@@ -20,9 +20,10 @@ def test_sync_main_syncs_from_a_sandbox_then_finds_nothing_new(
     first = capsys.readouterr().out
     assert "full sync: 3 pages, 90 new" in first and "from sandbox (http://127.0.0.1:" in first
     assert sync_main(argv) == 0
-    assert "incremental sync: 2 pages, 0 new, 0 changed, 30 unchanged" in capsys.readouterr().out
-    assert sync_main([*argv, "--reversal-days", "0"]) == 0
-    assert "incremental sync: 1 pages" in capsys.readouterr().out
+    # one page: the last one, which holds every order of the last 7 days too (no sweep needed)
+    assert "incremental sync: 1 pages, 0 new, 0 changed, 30 unchanged" in capsys.readouterr().out
+    assert sync_main([*argv, "--reversal-days", "60"]) == 0
+    assert "incremental sync: 2 pages" in capsys.readouterr().out, "a longer window sweeps a page"
     assert sync_main([*argv, "--reversal-days", "-1"]) == 2
     assert OrderStore(target).orders().collect().height == 90
 

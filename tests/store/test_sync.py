@@ -49,7 +49,7 @@ def test_the_first_sync_pulls_every_page_and_stores_the_frames_exactly(store: Or
 def test_a_sync_with_nothing_new_reads_one_page_and_commits_nothing(store: OrderStore, client: MintedClient) -> None:
     store.sync(client, progress=False)
     report = store.sync(client, progress=False)
-    # one page of the list, and one of the recent orders listed as reversed (the sweep)
+    # the last page (10 orders), and one page of the sweep: the last 7 days reach the page before it
     assert (report.mode, report.pages, report.orders_new, report.orders_changed) == ("incremental", 2, 0, 0)
     quiet = store.sync(client, progress=False, reversals=None)
     assert (quiet.pages, quiet.swept) == (1, 0)
