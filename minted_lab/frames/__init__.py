@@ -34,8 +34,9 @@ be imported alone, without the decoders.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from minted_lab._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["balances_frame", "prices_frame", "quotes_frame"], "minted_lab.frames._market"),
@@ -109,18 +110,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'minted_lab.frames' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports lazily
