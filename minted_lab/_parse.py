@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from .catalog import API_TIME_ZONE, ORDER_TYPES, SKU_BY_PRODUCT_ID
 
 __all__ = [
@@ -73,9 +75,15 @@ def loads(content: bytes | str) -> Any:
 
 
 def loads_structure(content: bytes | str) -> Any:
-    """JSON read at C speed with numbers as Python's own (floats inexact): only for what is never money,
-    a page's counts, links and guids, when polars reads its orders from the same bytes."""
-    return json.loads(content, parse_constant=_no_constant)
+    """JSON read fast with numbers as Python's own (floats inexact): only for what is never money, a
+    page's counts, links and guids, when polars reads its orders from the same bytes.
+
+    orjson reads a 30-order page in about a third of the stdlib's time; what it refuses (an integer past
+    64 bits) goes to the stdlib reader, which also refuses NaN and Infinity."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content, parse_constant=_no_constant)
 
 
 def to_decimal(value: Any) -> Decimal | None:
