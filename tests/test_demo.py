@@ -109,7 +109,7 @@ def test_demo_writes_the_executed_notebooks_as_html(
     assert len(html) > 100_000
     assert "01 · Quickstart" in html and "04 · Order history analytics" in html
     assert "environment: sandbox" in html
-    assert re.search(r"167 pages: 5000 orders with 5000 items", html)
+    assert re.search(r"full +sync: 167 pages, 5000 new", html) and "5000 orders with 5000 items" in html
     assert html.count("data:image/png;base64") >= 2
     assert "Traceback" not in html
     assert "seed=7" in html and "orders=5000" in html, "the sandbox the demo asked for"
@@ -144,7 +144,7 @@ def test_the_report_shows_the_seed_and_size_the_demo_was_given(tmp_path: Path) -
     text = unescape(re.sub(r"<[^>]+>", "", html))  # code is syntax-highlighted: read it as the page shows it
     assert text.count("seed = 8") == 2 and text.count("history = 300") == 2, "the injected parameters, per notebook"
     assert "Sandbox(seed=8, " in html and "orders=300, " in html, "01's sandbox"
-    assert re.search(r"\d+ pages: 300 orders with 300 items", html), "04's history"
+    assert re.search(r"full +sync: +10 pages, 300 new", html) and "300 orders with 300 items" in html, "04's history"
     assert "seed=7" not in text and "5000 orders" not in text
     assert "Traceback" not in html
 
