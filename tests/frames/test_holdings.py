@@ -293,6 +293,197 @@ def test_owners_and_rates_must_come_from_somewhere() -> None:
         holdings(no_rate.items, orders=no_rate.orders)
 
 
+# ---------------------------------------------------------------------------- orders in the documented Get Order shape
+
+
+def documented(o: dict[str, Any]) -> dict[str, Any]:
+    """An order as the documented Get Order example shows a GBP one: no currency_code, currency_rate null,
+    currency_total 0."""
+    shaped = {k: v for k, v in o.items() if k != "currency_code"}
+    return {**shaped, "currency_rate": None, "currency_total": 0}
+
+
+quietly = pytest.mark.filterwarnings("ignore::minted_lab.frames.MissingFieldsWarning")
+
+
+@quietly
+def test_orders_with_neither_currency_nor_rate_are_refused_in_the_users_terms() -> None:
+    """Two documented-shape buys (three items) and a sell: the error counts items and orders, says why and
+    what to do, and names an order to look at."""
+    orders, items = book(
+        documented(order(1, "Buy", [("GAU", 10, 1000), ("GAG", 100, 120)])),
+        documented(order(2, "Buy", ("GAU", 5, 650), day=3)),
+        order(3, "Sell", ("GAU", 1, 110), day=4),
+    )
+    assert items.filter(pl.col("guid") != "G0003")["currency"].null_count() == 3
+    with pytest.raises(ValueError) as raised:
+        holdings(items, orders=orders)
+    message = str(raised.value)
+    assert message.startswith("holdings: 3 executed items have no GBP value (in 2 orders, e.g. order C0001): ")
+    assert "neither `currency_code` nor `currency_rate` (the documented Get Order shape)" in message
+    assert message.endswith('pass unknown_currency="GBP" if every order is in GBP')
+    with pytest.raises(ValueError, match=r"3 executed items .* e\.g\. order C0001\): their orders carry neither"):
+        spread_cost(items, orders=orders)
+    one = book(documented(order(7, "Sell", ("GAU", 1, 110))))
+    with pytest.raises(ValueError, match=r"1 executed items have no GBP value \(order C0007\): their orders carry"):
+        holdings(one.items, orders=one.orders)
+
+
+@quietly
+def test_unknown_currency_gbp_values_them_as_gbp_orders() -> None:
+    """The same history with currency_code "GBP" and with neither currency nor rate: identical holdings
+    and spread cost once unknown_currency="GBP" says they are GBP orders. Deliveries need no value."""
+    history = [
+        order(1, "Buy", [("GAU", 10, 1000), ("GAG", 100, 120)], spot=90),
+        order(2, "Buy", ("GAU", 5, 650), day=3, spot=95),
+        order(3, "Sell", ("GAU", 12, 1500), day=4, spot=100),
+        order(4, "Delivery", ("GAG", 10, "2.50"), day=5, status="Shipped"),
+        order(5, "Buy", ("GAU", 2, 220), day=5, customer=C1, spot=100),
+    ]
+    coded = book(*history)
+    bare = book(*(documented(o) for o in history))
+    assert bare.orders["currency"].null_count() == bare.orders["currency_rate"].null_count() == 5
+    expected = holdings(coded.items, {"GAU": D(120)}, orders=coded.orders)
+    assert holdings(bare.items, {"GAU": D(120)}, orders=bare.orders, unknown_currency="GBP").equals(expected)
+    partner_gold = expected.filter(pl.col("customer_external_id").is_null(), pl.col("sku") == "GAU")
+    assert rows(partner_gold, "held", "avg_cost", "realised_pnl")[-1] == (D(3), D(110), D(180))
+    assert rows(expected.filter(pl.col("customer_external_id") == C1), "held", "avg_cost") == [(D(2), D(110))]
+    assert spread_cost(bare.items, orders=bare.orders, unknown_currency="GBP").equals(
+        spread_cost(coded.items, orders=coded.orders)
+    )
+    assert spread_cost(bare.items, unknown_currency="GBP").equals(spread_cost(coded.items))
+    carried = bare.items.join(bare.orders.select("guid", "customer_external_id", "currency_rate"), on="guid")
+    assert holdings(carried, {"GAU": D(120)}, unknown_currency="GBP").equals(expected)
+
+
+@quietly
+def test_unknown_currency_never_values_a_named_currency_without_its_rate() -> None:
+    """A TRY order without a rate stays unvalued whatever unknown_currency says; a currency other than GBP
+    cannot stand in for a missing one (it too would need a rate); a rate with no currency is used."""
+    orders, items = book(
+        documented(order(1, "Buy", ("GAU", 10, 1000))),
+        order(2, "Buy", ("GAU", 1, 5000), day=3, currency="TRY", rate=None),
+    )
+    with pytest.raises(ValueError) as raised:
+        holdings(items, orders=orders, unknown_currency="GBP")
+    assert str(raised.value) == (
+        "holdings: 1 executed items have no GBP value (order C0002): their orders are in TRY and carry no currency_rate"
+    )
+    with pytest.raises(ValueError) as both:
+        holdings(items, orders=orders)
+    assert "neither `currency_code`" in str(both.value) and "(order C0002): their orders are in TRY" in str(both.value)
+    bare = book(documented(order(1, "Buy", ("GAU", 10, 1000))))
+    with pytest.raises(ValueError) as other:
+        holdings(bare.items, orders=bare.orders, unknown_currency="TRY")
+    assert 'taken to be in TRY (unknown_currency="TRY"), still need a currency_rate (GBP per TRY)' in str(other.value)
+    for wrong in ("gbp", "Pound", ""):
+        with pytest.raises(ValueError, match="unknown_currency= takes a currency code"):
+            holdings(bare.items, orders=bare.orders, unknown_currency=wrong)
+    rated = book({**documented(order(1, "Buy", ("GAU", 10, 1000))), "currency_rate": "0.5"})
+    assert rows(holdings(rated.items, orders=rated.orders), "avg_cost") == [(D(50),)]
+
+
+@pytest.fixture(scope="module")
+def profiles() -> dict[str, frames.OrderFrames]:
+    """The seeded sandbox history (seed 7, 300 orders) through the client: in the default profile, in the
+    documented one, and in the documented shape alone (its history additions and price sides off)."""
+    import dataclasses
+    import warnings
+
+    from minted_lab.sandbox import Sandbox
+    from minted_lab.sandbox.profiles import DEFAULT, DOCUMENTED
+
+    shape = dataclasses.replace(
+        DOCUMENTED,
+        name="documented-shape",
+        history_new_orders=False,
+        history_card_orders=False,
+        history_delivery_orders=False,
+        price_sides=DEFAULT.price_sides,
+    )
+    out = {}
+    for name, profile in (("default", DEFAULT), ("documented", DOCUMENTED), ("shape", shape)):
+        with Sandbox(seed=7, history=300, profile=profile) as sb, sb.client() as client:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", frames.MissingFieldsWarning)
+                out[name] = frames.order_frames(client.all_pages(progress=False), strict=False)
+    return out
+
+
+def held_by_pair(h: pl.DataFrame) -> dict[tuple[str | None, str], Decimal]:
+    """Grams held per owner and SKU after the whole history (the sum of the day's moves: order-free)."""
+    moved = h.group_by("customer_external_id", "sku").agg(
+        (pl.col("bought") - pl.col("sold") - pl.col("delivered")).sum()
+    )
+    return {(owner, sku): grams for owner, sku, grams in moved.iter_rows()}
+
+
+def test_the_documented_profile_needs_unknown_currency_and_then_holds_what_the_default_one_does(
+    profiles: dict[str, frames.OrderFrames],
+) -> None:
+    """The seeded history is not all GBP (so GBP values cannot be compared blindly), and the documented
+    profile's GBP orders carry neither currency nor rate (the others keep their rate). Refused without
+    unknown_currency; with it, the grams held per owner and SKU are the default profile's, give or take
+    exactly the items the documented profile's own additions changed (New statuses, deliveries in place
+    of trades): every other item counts the same in both."""
+    default, doc = profiles["default"], profiles["documented"]
+    currencies = set(default.orders["currency"].unique().to_list())
+    assert "GBP" in currencies and currencies - {"GBP"}
+    assert doc.orders["currency"].null_count() == doc.orders.height
+    gbp_guids = default.orders.filter(pl.col("currency") == "GBP")["guid"]
+    assert doc.orders.filter(pl.col("currency_rate").is_null())["guid"].sort().equals(gbp_guids.sort())
+    with pytest.raises(ValueError, match='documented Get Order shape\\); pass unknown_currency="GBP"'):
+        holdings(doc.items, orders=doc.orders)
+    documented_held = held_by_pair(holdings(doc.items, orders=doc.orders, unknown_currency="GBP"))
+    default_held = held_by_pair(holdings(default.items, orders=default.orders))
+
+    key = ["guid", "line"]
+    facts = ["type", "status_name", "sku", "amount"]
+    both = default.items.select(*key, *facts).join(doc.items.select(*key, *facts), on=key, how="full", suffix="_doc")
+    changed = both.filter(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_doc")) for c in facts))
+    assert 0 < changed.height < both.height / 5
+
+    def moves(f: frames.OrderFrames) -> pl.DataFrame:
+        """Each changed item's grams in or out of its owner's SKU (0 unless executed)."""
+        sign = pl.when(pl.col("type") == "Buy").then(1).when(pl.col("type").is_in(["Sell", "Delivery"])).then(-1)
+        return (
+            f.items.join(changed.select(pl.coalesce("guid", "guid_doc").alias("guid"), "line"), on=key, how="semi")
+            .join(f.orders.select("guid", "customer_external_id").unique("guid"), on="guid")
+            .filter(pl.col("status_name").is_in(sorted(EXECUTED_STATUSES)))
+            .select("customer_external_id", "sku", (pl.col("amount") * sign.otherwise(0)).alias("grams"))
+        )
+
+    delta: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
+    for f, side in ((doc, 1), (default, -1)):
+        for owner, sku, grams in moves(f).iter_rows():
+            delta[(owner, sku)] += side * grams
+    pairs = set(default_held) | set(documented_held)
+    assert len(pairs) > len({p for p, d in delta.items() if d})
+    assert {p: documented_held.get(p, D(0)) for p in pairs} == {
+        p: default_held.get(p, D(0)) + delta.get(p, D(0)) for p in pairs
+    }
+
+
+def test_the_documented_shape_with_unknown_currency_gives_the_default_profiles_holdings(
+    profiles: dict[str, frames.OrderFrames],
+) -> None:
+    """The documented shape alone (no currency_code, no order_at, GBP rates null) of the same history: with
+    unknown_currency="GBP" the grams held are the default profile's, and with each item's time restored
+    the whole frame is, GBP values included (the other currencies' orders carry their rates in both)."""
+    default, shape = profiles["default"], profiles["shape"]
+    assert shape.orders["currency"].null_count() == shape.orders["order_at"].null_count() == shape.orders.height
+    expected = holdings(default.items, {"GAU": D("60.5")}, orders=default.orders)
+    got = holdings(shape.items, {"GAU": D("60.5")}, orders=shape.orders, unknown_currency="GBP")
+    assert held_by_pair(got) == held_by_pair(expected)
+    timed = shape.items.drop("order_at").join(
+        default.items.select("guid", "line", "order_at"), on=["guid", "line"], how="left", maintain_order="left"
+    )
+    assert holdings(timed, {"GAU": D("60.5")}, orders=shape.orders, unknown_currency="GBP").equals(expected)
+    assert spread_cost(timed, orders=shape.orders, unknown_currency="GBP").equals(
+        spread_cost(default.items, orders=default.orders)
+    )
+
+
 # ---------------------------------------------------------------------------- spread cost and customers
 
 
