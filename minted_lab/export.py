@@ -17,6 +17,8 @@ from typing import Any
 
 import polars as pl
 
+from minted_lab._cli_client import add_client_options, open_client
+
 FORMATS = (".parquet", ".csv")
 
 
@@ -31,13 +33,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sku", help="only orders with this SKU (e.g. GAU)")
     parser.add_argument("--customer", dest="customer_external_id", help="only this customer's orders")
     parser.add_argument(
-        "--sandbox", action="store_true", help="export from a seeded local sandbox, not MINTED_BASE_URL"
-    )
-    parser.add_argument(
         "--store", type=Path, default=None, help="sync this order store (minted-lab sync) and export from it"
     )
-    parser.add_argument("--seed", type=int, default=7, help="the sandbox's seed (with --sandbox)")
-    parser.add_argument("--history", type=int, default=5000, help="the sandbox's past orders (with --sandbox)")
+    add_client_options(parser, "export")
 
 
 def filters_of(args: argparse.Namespace) -> dict[str, Any]:
@@ -58,7 +56,6 @@ def write(frame: pl.DataFrame, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Pull the pages (or sync the store), build the frames, write the files; print what was written
     (never a credential)."""
-    from minted_lab.client import MintedClient
     from minted_lab.errors import MintedError
     from minted_lab.history import History, pull_history, store_history
 
@@ -68,13 +65,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     with ExitStack() as stack:
         try:
-            if args.sandbox:
-                from minted_lab.sandbox import Sandbox
-
-                sb = stack.enter_context(Sandbox(seed=args.seed, history=args.history))
-                client = stack.enter_context(sb.client())
-            else:
-                client = stack.enter_context(MintedClient.from_env())
+            client = open_client(args, stack)
             history: History
             if args.store is not None:
                 from minted_lab.store import OrderStore

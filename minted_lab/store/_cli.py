@@ -8,6 +8,8 @@ from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
+from minted_lab._cli_client import add_client_options, open_client
+
 DESCRIPTION = "sync the order history into a Delta Lake store (incremental after the first run)"
 
 
@@ -25,9 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds to queue behind another sync (default: refuse)"
     )
-    parser.add_argument("--sandbox", action="store_true", help="sync from a seeded local sandbox, not MINTED_BASE_URL")
-    parser.add_argument("--seed", type=int, default=7, help="the sandbox's seed (with --sandbox)")
-    parser.add_argument("--history", type=int, default=5000, help="the sandbox's past orders (with --sandbox)")
+    add_client_options(parser, "sync")
     parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -38,7 +38,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Sync; print the report (never a credential). 0 when done, 1 on an API or store error, 3 when busy."""
-    from minted_lab.client import MintedClient
     from minted_lab.errors import MintedError
     from minted_lab.store._store import OrderStore, StoreBusyError
 
@@ -52,13 +51,7 @@ def run(args: argparse.Namespace) -> int:
     store = OrderStore(args.store)
     with ExitStack() as stack:
         try:
-            if args.sandbox:
-                from minted_lab.sandbox import Sandbox
-
-                sb = stack.enter_context(Sandbox(seed=args.seed, history=args.history))
-                client = stack.enter_context(sb.client())
-            else:
-                client = stack.enter_context(MintedClient.from_env())
+            client = open_client(args, stack)
             report = store.sync(
                 client,
                 full=args.full,
