@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -103,8 +103,8 @@ CUSTOMERS_SCHEMA = pl.Schema(
 )
 """One row per customer (orders without a customer are the partner's own and left out): `orders`
 of any status, `executed` of them, GBP `bought` and `sold` (executed buys and sells at their
-`currency_total`), first and last order time, and grams held per catalogue SKU (`held_<SKU>`:
-bought - sold - delivered; null when no items are given)."""
+`currency_total`, else total x rate: see `customers`), first and last order time, and grams held
+per catalogue SKU (`held_<SKU>`: bought - sold - delivered; null when no items are given)."""
 
 Frame = pl.DataFrame | pl.LazyFrame
 BASE = "GBP"
@@ -130,6 +130,9 @@ _ENGINE: Final = "in-memory"
 """The engine of every query here. polars 2's default ("auto") streams, which ran these joins, sorts and
 running sums over whole columns 2-3 times slower on 2 CPUs; every frame here is in memory anyway."""
 
+
+_Valued = Literal["items", "orders"]
+"""What a `_unvalued` error counts."""
 
 Statuses = Collection[str] | None
 """Status names to count (`catalog.EXECUTED_STATUSES` by default), or None for every status."""
@@ -320,31 +323,36 @@ def _unknown_gbp(unknown_currency: str | None) -> bool:
     return unknown_currency == BASE
 
 
-def _unvalued(bad: pl.DataFrame, unknown_currency: str | None, incomplete: str, what: str) -> ValueError:
-    """The error for executed items without a GBP value, by cause, each with its count and an order to look at.
+def _unvalued(
+    bad: pl.DataFrame, unknown_currency: str | None, incomplete: str, what: str, rows: _Valued = "items"
+) -> ValueError:
+    """The error for executed items (or, with ``rows="orders"``, orders) without a GBP value, by cause, each
+    with its count and an order to look at.
 
-    `bad` has the items' `currency`, `currency_rate`, `incomplete` (true where an amount is missing,
-    which `incomplete` words) and `order` (order_code or guid).
+    `bad` has one row per item or order: its `currency`, `currency_rate`, `incomplete` (true where an
+    amount is missing, which `incomplete` words) and `order` (order_code or guid).
     """
     neither = pl.col("currency").is_null() & pl.col("currency_rate").is_null()
+    orders = rows == "orders"
+    their = "they" if orders else "their orders"
+    carry = (
+        f"{their} carry neither `currency_code` nor `currency_rate`"
+        + (" and their currency_total is 0 or null" if orders else "")
+        + " (the documented Get Order shape)"
+    )
     if unknown_currency is None:
-        shape = 'the documented Get Order shape); pass unknown_currency="GBP" if every order is in GBP'
+        shape = f'{carry}; pass unknown_currency="GBP" if every order is in GBP'
     else:
         shape = (
-            f"the documented Get Order shape) and, taken to be in {unknown_currency} "
+            f"{carry} and, taken to be in {unknown_currency} "
             f'(unknown_currency="{unknown_currency}"), still need a currency_rate (GBP per {unknown_currency}): '
             "only GBP is valued without one"
         )
-    causes = [
-        (pl.col("incomplete"), incomplete),
-        (~pl.col("incomplete") & neither, f"their orders carry neither `currency_code` nor `currency_rate` ({shape}"),
-    ]
+    causes = [(pl.col("incomplete"), incomplete), (~pl.col("incomplete") & neither, shape)]
     named = bad.filter(~pl.col("incomplete") & ~neither)
     if named.height:
         currencies = ", ".join(sorted(c for c in named["currency"].unique().to_list() if c is not None))
-        causes.append(
-            (~pl.col("incomplete") & ~neither, f"their orders are in {currencies} and carry no currency_rate")
-        )
+        causes.append((~pl.col("incomplete") & ~neither, f"{their} are in {currencies} and carry no currency_rate"))
     parts = []
     for cause, why in causes:
         hit = bad.filter(cause)
@@ -354,11 +362,13 @@ def _unvalued(bad: pl.DataFrame, unknown_currency: str | None, incomplete: str, 
             where = (
                 ""
                 if ids.is_empty()
-                else f" (in {count} orders, e.g. order {ids[0]})"
-                if count > 1
                 else f" (order {ids[0]})"
+                if count == 1
+                else f" (e.g. order {ids[0]})"
+                if orders
+                else f" (in {count} orders, e.g. order {ids[0]})"
             )
-            parts.append(f"{hit.height} executed items have no GBP value{where}: {why}")
+            parts.append(f"{hit.height} executed {rows} have no GBP value{where}: {why}")
     return ValueError(f"{what}: {'; '.join(parts)}")
 
 
@@ -1037,12 +1047,47 @@ def spread_cost(
     return checked(table.select(SPREAD_COST_SCHEMA.names()), SPREAD_COST_SCHEMA)
 
 
-def customers(orders: Frame, items: Frame | None = None, *, statuses: Statuses = EXECUTED_STATUSES) -> pl.DataFrame:
+def customers(
+    orders: Frame,
+    items: Frame | None = None,
+    *,
+    statuses: Statuses = EXECUTED_STATUSES,
+    unknown_currency: str | None = None,
+) -> pl.DataFrame:
     """Per customer: orders, executed orders, GBP bought and sold, first and last order, grams held (`CUSTOMERS_SCHEMA`).
 
-    GBP amounts are each executed order's `currency_total` (else total x `currency_rate`); grams
-    held per catalogue SKU come from `items` (executed buys - sells - deliveries) and are null
-    without them. `statuses` says which orders count as executed (`catalog.EXECUTED_STATUSES`).
+    Parameters
+    ----------
+    orders
+        The orders frame (`ORDERS_SCHEMA`); orders without a customer (the partner's own) are left out.
+    items
+        The items frame of the same history, for the grams held per catalogue SKU (`held_<SKU>`:
+        executed buys - sells - deliveries); without it those columns are null.
+    statuses
+        Which orders count as executed (`catalog.EXECUTED_STATUSES` by default; None for every status).
+    unknown_currency
+        The currency of orders that carry neither a currency nor a rate (the documented Get Order
+        shape of a GBP order): None (they have no GBP value, and `customers` raises saying so) or
+        ``"GBP"`` (they count at their `total`, for a partner who trades in GBP only), as in `holdings`.
+        No other currency can be taken without a rate.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per customer, sorted by `customer_external_id` (`CUSTOMERS_SCHEMA`).
+
+    Raises
+    ------
+    ValueError
+        When an executed buy or sell has no GBP value (the message counts them, names an order and
+        says why), or `unknown_currency` is not a currency code.
+
+    Notes
+    -----
+    An executed buy or sell counts at its `currency_total` (its total in GBP), else at `total` x
+    `currency_rate` (1 for a GBP order), rounded half-even to 4 decimals. A `currency_total` of 0
+    on a nonzero total is no value: the documented Get Order shape shows it on GBP orders, whose
+    rate it leaves null. Orders that are not executed (cancelled, pending, ...) need no value.
 
     Examples
     --------
@@ -1064,11 +1109,29 @@ def customers(orders: Frame, items: Frame | None = None, *, statuses: Statuses =
     ╞══════════════════════╪════════╪══════════╪═══════════════╪═══════════════╪═══════════════╡
     │ C1                   ┆ 2      ┆ 1        ┆ 1000.0000     ┆ 0.0000        ┆ 10.0000       │
     └──────────────────────┴────────┴──────────┴───────────────┴───────────────┴───────────────┘
+
+    The same buy in the documented Get Order shape (no currency_code, currency_rate null,
+    currency_total 0) has no GBP value until ``unknown_currency="GBP"`` says it is a GBP order:
+
+    >>> bare = orders.drop("currency").with_columns(
+    ...     currency=pl.lit(None, pl.String), currency_rate=None, currency_total=pl.lit(0).cast(pl.Decimal(38, 4)))
+    >>> customers(bare)
+    Traceback (most recent call last):
+    ...
+    ValueError: customers: 1 executed orders have no GBP value (order G1): they carry neither ...
+    >>> customers(bare, unknown_currency="GBP")["bought"].item()
+    Decimal('1000.0000')
     """
+    unknown_gbp = _unknown_gbp(unknown_currency)
     lazy = _lazy(orders).filter(pl.col("customer_external_id").is_not_null())
-    rate = pl.when(pl.col("currency") == BASE).then(pl.lit(Decimal(1))).otherwise(pl.col("currency_rate"))
-    gbp = pl.coalesce(pl.col("currency_total"), (pl.col("total").cast(pl.Decimal(38, 16)) * rate).round(4)).cast(MONEY)
+    stated = pl.col("currency_total").is_not_null() & ((pl.col("currency_total") != 0) | (pl.col("total") == 0))
+    gbp = (
+        pl.when(stated.fill_null(False))
+        .then(pl.col("currency_total").cast(MONEY))
+        .otherwise(_gbp("total", unknown_gbp))
+    )
     done = status_in(statuses)
+    unvalued = (done & pl.col("type").is_in(["Buy", "Sell"]) & gbp.is_null()).fill_null(False)
 
     def total_of(kind: str) -> pl.Expr:
         return gbp.filter(done & (pl.col("type") == kind)).sum().cast(MONEY)
@@ -1082,9 +1145,23 @@ def customers(orders: Frame, items: Frame | None = None, *, statuses: Statuses =
             total_of("Sell").alias("sold"),
             pl.col("order_at").min().alias("first_order_at"),
             pl.col("order_at").max().alias("last_order_at"),
+            unvalued.any().alias("_unvalued"),
         )
         .collect()
     )
+    if table["_unvalued"].any():
+        names = lazy.collect_schema().names()
+        bad = (
+            lazy.filter(unvalued)
+            .select(
+                "currency",
+                "currency_rate",
+                pl.col("total").is_null().alias("incomplete"),
+                _order_ids(names).alias("order"),
+            )
+            .collect(engine=_ENGINE)
+        )
+        raise _unvalued(bad, unknown_currency, "they have no total", "customers", rows="orders")
     skus = [name.removeprefix("held_") for name in CUSTOMERS_SCHEMA.names() if name.startswith("held_")]
     held = table.select("customer_external_id")
     if items is None:

@@ -532,6 +532,139 @@ def test_customers_totals_grams_and_activity() -> None:
     assert customers(orders)["held_GAU"].null_count() == 2
 
 
+NO_VALUE = (
+    "they carry neither `currency_code` nor `currency_rate` and their currency_total is 0 or null"
+    " (the documented Get Order shape)"
+)
+
+
+@quietly
+def test_customers_refuse_executed_orders_in_the_documented_shape_in_the_users_terms() -> None:
+    """C1's documented-shape buy (1000) and sell (480) are executed and have no GBP value: refused, with the
+    count (2 orders), an order to look at and the way through. The cancelled one and the partner's own
+    documented-shape buy (no customer) are not counted, so they are not refused."""
+    orders, items = book(
+        documented(order(1, "Buy", ("GAU", 10, 1000), customer=C1)),
+        documented(order(2, "Sell", ("GAU", 4, 480), day=3, customer=C1)),
+        documented(order(3, "Sell", ("GAU", 1, 120), day=9, customer=C1, status="Cancelled")),
+        documented(order(4, "Buy", ("GAU", 1, 100))),
+    )
+    assert orders["currency"].null_count() == orders["currency_rate"].null_count() == 4
+    assert orders["currency_total"].to_list() == [D(0)] * 4
+    with pytest.raises(ValueError) as raised:
+        customers(orders, items)
+    assert str(raised.value) == (
+        f"customers: 2 executed orders have no GBP value (e.g. order C0001): {NO_VALUE}; "
+        'pass unknown_currency="GBP" if every order is in GBP'
+    )
+    one = book(documented(order(7, "Sell", ("GAU", 1, 110), customer=C1)))
+    with pytest.raises(ValueError, match=r"^customers: 1 executed orders have no GBP value \(order C0007\): they"):
+        customers(one.orders)
+    cancelled = book(documented(order(8, "Buy", ("GAU", 1, 110), customer=C1, status="Cancelled")))
+    assert rows(customers(cancelled.orders), "orders", "executed", "bought", "sold") == [(1, 0, D(0), D(0))]
+
+
+@quietly
+def test_customers_with_unknown_currency_gbp_count_documented_orders_at_their_total() -> None:
+    """The same history with unknown_currency="GBP": C1 bought 1000 and sold 480 (the cancelled 120 and the
+    partner's 100 do not count), 3 orders, 2 executed, 6 g gold held: what the GBP-coded history gives."""
+    history = [
+        order(1, "Buy", ("GAU", 10, 1000), customer=C1),
+        order(2, "Sell", ("GAU", 4, 480), day=3, customer=C1),
+        order(3, "Sell", ("GAU", 1, 120), day=9, customer=C1, status="Cancelled"),
+        order(4, "Buy", ("GAU", 1, 100)),
+    ]
+    coded = book(*history)
+    bare = book(*(documented(o) for o in history))
+    table = customers(bare.orders, bare.items, unknown_currency="GBP")
+    assert table.schema == CUSTOMERS_SCHEMA
+    assert rows(table, "customer_external_id", "orders", "executed", "bought", "sold", "held_GAU") == [
+        (C1, 3, 2, D(1000), D(480), D(6))
+    ]
+    assert table.equals(customers(coded.orders, coded.items))
+    assert customers(coded.orders, coded.items, unknown_currency="GBP").equals(table)
+
+
+@quietly
+def test_customers_add_proper_and_documented_shape_orders_and_convert_at_rates() -> None:
+    """C1: a GBP buy of 1000 (currency_total 1000), a documented-shape buy of 250, a GBP buy shown with rate
+    null and currency_total 0 (a GBP order's total still counts: 75), a documented-shape sell of 100 and a
+    GBP sell of 30: bought 1000 + 250 + 75 = 1325, sold 100 + 30 = 130. MTD2: a TRY buy of 5000 at 0.02
+    (currency_total 100), a TRY buy of 1000 at 0.05 without currency_total (50) and a documented-shape
+    order with a rate of 0.02 and currency_total 0 (2000 x 0.02 = 40, as holdings values it): bought 190."""
+    orders, _ = book(
+        order(1, "Buy", ("GAU", 10, 1000), customer=C1),
+        documented(order(2, "Buy", ("GAU", 2, 250), customer=C1)),
+        {**order(3, "Buy", ("GAG", 50, 75), customer=C1), "currency_rate": None, "currency_total": 0},
+        documented(order(4, "Sell", ("GAU", 1, 100), day=3, customer=C1)),
+        order(5, "Sell", ("GAG", 20, 30), day=4, customer=C1),
+        order(6, "Buy", ("GAU", 1, 5000), customer="MTD2", currency="TRY", rate="0.02"),
+        {**order(7, "Buy", ("GAU", 1, 1000), customer="MTD2", currency="TRY", rate="0.05"), "currency_total": None},
+        {**documented(order(8, "Buy", ("GAU", 1, 2000), customer="MTD2")), "currency_rate": "0.02"},
+    )
+    assert orders.filter(pl.col("guid") == "G0006")["currency_total"].item() == D(100)
+    with pytest.raises(
+        ValueError, match=r"^customers: 2 executed orders .* \(e\.g\. order C0002\): they carry neither"
+    ):
+        customers(orders)
+    table = customers(orders, unknown_currency="GBP")
+    assert rows(table, "customer_external_id", "orders", "executed", "bought", "sold") == [
+        (C1, 5, 5, D(1325), D(130)),
+        ("MTD2", 3, 3, D(190), D(0)),
+    ]
+    assert all(isinstance(v, Decimal) for v in table["bought"].to_list() + table["sold"].to_list())
+
+
+@quietly
+def test_customers_never_value_a_named_currency_without_its_rate() -> None:
+    """A TRY order with neither rate nor currency_total stays unvalued whatever unknown_currency says; a
+    currency other than GBP cannot stand in for a missing one; a value that is no currency code is refused."""
+    orders, _ = book(
+        documented(order(1, "Buy", ("GAU", 10, 1000), customer=C1)),
+        order(2, "Buy", ("GAU", 1, 5000), day=3, customer=C1, currency="TRY", rate=None),
+    )
+    with pytest.raises(ValueError) as raised:
+        customers(orders, unknown_currency="GBP")
+    assert str(raised.value) == (
+        "customers: 1 executed orders have no GBP value (order C0002): they are in TRY and carry no currency_rate"
+    )
+    with pytest.raises(ValueError) as both:
+        customers(orders)
+    assert f"(order C0001): {NO_VALUE}; pass" in str(both.value)
+    assert "; 1 executed orders have no GBP value (order C0002): they are in TRY" in str(both.value)
+    bare = book(documented(order(1, "Buy", ("GAU", 10, 1000), customer=C1)))
+    with pytest.raises(ValueError) as other:
+        customers(bare.orders, unknown_currency="TRY")
+    assert str(other.value) == (
+        f"customers: 1 executed orders have no GBP value (order C0001): {NO_VALUE} and, taken to be in TRY "
+        '(unknown_currency="TRY"), still need a currency_rate (GBP per TRY): only GBP is valued without one'
+    )
+    for wrong in ("gbp", "Pound", "", 1):
+        with pytest.raises(ValueError, match="unknown_currency= takes a currency code"):
+            customers(bare.orders, unknown_currency=wrong)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="unknown_currency= takes a currency code"):
+            customers(book(order(9, "Buy", ("GAU", 1, 100), customer=C1)).orders, unknown_currency=wrong)  # type: ignore[arg-type]
+    no_total = book({**order(3, "Buy", ("GAU", 1, 100), customer=C1), "total": None, "currency_total": None})
+    with pytest.raises(ValueError, match=r"1 executed orders have no GBP value \(order C0003\): they have no total"):
+        customers(no_total.orders)
+
+
+def test_customers_of_the_documented_shape_with_unknown_currency_are_the_default_profiles(
+    profiles: dict[str, frames.OrderFrames],
+) -> None:
+    """The seeded history in the documented shape alone (GBP orders: no currency, rate null, currency_total 0;
+    the others keep rate and currency_total) is refused, and with unknown_currency="GBP" gives the default
+    profile's customers (but for the order times, which that shape does not carry)."""
+    default, shape = profiles["default"], profiles["shape"]
+    with pytest.raises(ValueError, match=r"executed orders have no GBP value \(e\.g\. order \w+\): they carry"):
+        customers(shape.orders, shape.items)
+    times = ["first_order_at", "last_order_at"]
+    got = customers(shape.orders, shape.items, unknown_currency="GBP")
+    expected = customers(default.orders, default.items)
+    assert expected.height > 1 and expected["bought"].sum() > 0 and expected["sold"].sum() > 0
+    assert got.drop(times).equals(expected.drop(times))
+
+
 # ---------------------------------------------------------------------------- a reference model
 
 
