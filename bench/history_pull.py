@@ -25,6 +25,7 @@ from collections.abc import Iterator
 import httpx
 
 from minted_lab.client import AsyncMintedClient
+from minted_lab.config import PAGES_IN_FLIGHT
 from minted_lab.sandbox import Sandbox
 
 PAGE_SIZE = 30
@@ -90,7 +91,7 @@ def sandbox(seed: int, history: int, in_process: bool, latency: float) -> Iterat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20_000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=PAGES_IN_FLIGHT)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time is kept")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--server-process", action="store_true", help="serve the sandbox from a child process")

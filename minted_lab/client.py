@@ -27,7 +27,8 @@ import httpx
 
 from . import _ops as ops
 from ._http import USER_AGENT, Answer, Call, Engine
-from .config import Settings
+from ._transport import async_transport
+from .config import PAGES_IN_FLIGHT, Settings
 from .endpoints import FromApi
 from .errors import MintedError
 from .models import Customer, MintedPrices, Order, OrderPage, OrderResult, OrderStatus, ProductPrice, Quote, Wallet
@@ -391,7 +392,7 @@ class AsyncMintedClient(_Base):
     """The same API and methods as ``MintedClient``, awaited; ``all_orders`` fetches pages concurrently."""
 
     #: pages fetched at once by all_orders / all_pages
-    concurrency = 8
+    concurrency = PAGES_IN_FLIGHT
 
     def __init__(
         self,
@@ -424,7 +425,7 @@ class AsyncMintedClient(_Base):
             max_retries=max_retries,
             settle_window=settle_window,
         )
-        self._http = httpx.AsyncClient(transport=transport, **kwargs)
+        self._http = httpx.AsyncClient(transport=transport or async_transport(), **kwargs)
 
     # ---------------------------------------------------------------- sending
     async def _send(self, call: Call[M]) -> Answer[M]:

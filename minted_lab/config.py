@@ -18,6 +18,9 @@ __all__ = ["Settings", "ENVIRONMENTS", "STAGING_URL", "detect_environment", "red
 ENVIRONMENTS = ("sandbox", "staging", "production")
 STAGING_URL = "https://api.staging.mintedconnect.com"
 LANGUAGES = ("tr", "en")
+PAGES_IN_FLIGHT = 12
+"""Order pages the async bulk reads (``all_pages``, a store's sync) fetch at once: behind 20 ms of latency,
+12 reach the client's CPU bound (about 2.5 ms a page), where 8 still waited on the network (3.3 ms)."""
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 #: an optional ``scheme://`` and everything up to the last ``@``: where a URL's userinfo may hide
 _USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)?.*@", re.S)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from minted_lab._cli_client import add_client_options, open_client
+from minted_lab.config import PAGES_IN_FLIGHT
 
 DESCRIPTION = "sync the order history into a Delta Lake store (incremental after the first run)"
 
@@ -23,7 +24,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=7,
         help="also re-read the orders of the last N days now cancelled or refunded (default 7; 0: none)",
     )
-    parser.add_argument("--concurrency", type=int, default=8, help="pages in flight at once (default 8)")
+    parser.add_argument(
+        "--concurrency", type=int, default=PAGES_IN_FLIGHT, help=f"pages in flight at once (default {PAGES_IN_FLIGHT})"
+    )
     parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds to queue behind another sync (default: refuse)"
     )
