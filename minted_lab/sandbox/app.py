@@ -15,7 +15,7 @@ from minted_lab.sandbox.book import Line
 from minted_lab.sandbox.catalog import CURRENCY_CODES, PRODUCTS
 from minted_lab.sandbox.envelope import ApiError, Invalid, Problems, ok
 from minted_lab.sandbox.gateway import Gateway
-from minted_lab.sandbox.listing import paginate, parse_query, select, statuses
+from minted_lab.sandbox.listing import dated, paginate, parse_query, select, statuses
 from minted_lab.sandbox.model import Customer
 from minted_lab.sandbox.page_cache import OrderTexts
 from minted_lab.sandbox.routes import ROUTES
@@ -226,8 +226,13 @@ class Handlers:
         problems.raise_if_any()
         now = self.rt.clock.now()
         book = self.rt.book
-        # a filter or a sort scans a copy outside the lock; creation order pages the book itself under it
-        scanned = select(book.snapshot_orders(), query, now) if query.scans else None
+        # a filter or a sort scans a copy (of the days a date filter names) outside the lock; creation
+        # order pages the book itself under it
+        scanned = None
+        if query.scans:
+            with book.lock:
+                candidates = dated(book.orders, query)
+            scanned = select(candidates, query, now)
         path = str(request.base_url).rstrip("/") + request.url.path
         view = render.list_view(profile)
         with book.lock:

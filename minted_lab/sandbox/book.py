@@ -257,11 +257,6 @@ class Book:
         with self.lock:
             return self.by_external.get(ident) or self.by_guid.get(ident.upper()) or self.by_code.get(ident.upper())
 
-    def snapshot_orders(self) -> list[Order]:
-        """The orders in creation order (a copy of the list, safe to iterate)."""
-        with self.lock:
-            return list(self.orders)
-
     def customer_of(self, order: Order) -> Customer | None:
         """The order's customer (None for B2B)."""
         if order.customer_external_id is None:

@@ -112,24 +112,7 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> Sequence[Or
         # orders are stored by creation sequence and the clock never runs backwards
         return NewestFirst(orders) if query.descending else orders
 
-    def keep(o: Order) -> bool:
-        if query.statuses is not None and o.status_at(now) not in query.statuses:
-            return False
-        if query.sku is not None and not o.has_sku(query.sku):
-            return False
-        if query.customer_external_id is not None and o.customer_external_id != query.customer_external_id:
-            return False
-        if query.types is not None and o.type not in query.types:
-            return False
-        if query.start is not None or query.end is not None:
-            day = o.created_at.astimezone(ISTANBUL).date()
-            if query.start is not None and day < query.start:
-                return False
-            if query.end is not None and day > query.end:
-                return False
-        return True
-
-    chosen = [o for o in _dated(orders, query) if keep(o)] if query.filtered else list(orders)
+    chosen = _kept(_dated(orders, query), query, now) if query.filtered else list(orders)
     if query.sort_by == "created_at":
         if query.descending:
             chosen.reverse()
@@ -137,6 +120,35 @@ def select(orders: list[Order], query: OrderQuery, now: datetime) -> Sequence[Or
     key = _sort_key(query.sort_by)
     chosen.sort(key=lambda o: (key(o), o.seq), reverse=query.descending)
     return chosen
+
+
+def _kept(orders: list[Order], query: OrderQuery, now: datetime) -> list[Order]:
+    """The orders that pass every filter of `query`, in their order: one pass per filter set, the
+    cheapest and most selective first, so a sweep of a week's reversals reads each order once."""
+    kept = orders
+    if query.statuses is not None:
+        statuses = query.statuses
+        kept = [o for o in kept if o.status_at(now) in statuses]
+    if query.types is not None:
+        types = query.types
+        kept = [o for o in kept if o.type in types]
+    if query.customer_external_id is not None:
+        customer = query.customer_external_id
+        kept = [o for o in kept if o.customer_external_id == customer]
+    if query.sku is not None:
+        sku = query.sku
+        kept = [o for o in kept if o.has_sku(sku)]
+    if query.start is not None or query.end is not None:
+        first, last = query.start or date.min, query.end or date.max
+        kept = [o for o in kept if first <= o.created_at.astimezone(ISTANBUL).date() <= last]
+    return kept if kept is not orders else list(orders)
+
+
+def dated(orders: list[Order], query: OrderQuery) -> list[Order]:
+    """A copy of the orders `query`'s dates can hold (all of them without a date filter): what a
+    filtered `select` reads, taken under the book's lock and scanned outside it."""
+    found = _dated(orders, query)
+    return list(found) if found is orders else found
 
 
 def _dated(orders: list[Order], query: OrderQuery) -> list[Order]:
