@@ -24,6 +24,8 @@ PER_PAGE = 30
 WALK = {"sort_by": "created_at", "sort_type": "asc"}
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,14 @@ async def pull(
     progress: bool,
     on_page: Callable[[int], Awaitable[None]] | None = None,
     filters: dict[str, Any] | None = None,
+    limit: asyncio.Semaphore | None = None,
 ) -> Pulled:
     """Pages ``first`` to the last, ``concurrency`` at a time up to the last page the first one names,
     then one by one while ``next_page_url`` goes on (orders placed meanwhile land there).
 
     ``on_page`` is awaited with each page number before it is fetched (tests interrupt a sync there);
-    ``filters`` narrow the list as ``client.orders`` takes them (the walk stays oldest first).
+    ``filters`` narrow the list as ``client.orders`` takes them (the walk stays oldest first);
+    ``limit``, when given, is the bound shared with pulls running beside this one (else ``concurrency``).
     """
     from tqdm.auto import tqdm
 
@@ -92,24 +96,17 @@ async def pull(
     pages: dict[int, OrderPage] = {first: head}
     remaining = max(head.total - (first - 1) * head.per_page, len(head))
     with tqdm(total=remaining, initial=len(head), unit="order", desc="sync", disable=not progress) as bar:
-        limit = asyncio.Semaphore(max(1, concurrency))
+        bound = limit or asyncio.Semaphore(max(1, concurrency))
 
         async def one(number: int) -> OrderPage:
-            async with limit:
+            async with bound:
                 page = await fetch(number)
             bar.update(len(page))
             return page
 
         if len(head) and head.next_page_url and head.last_page > first:
             numbers = range(first + 1, head.last_page + 1)
-            tasks = [asyncio.ensure_future(one(n)) for n in numbers]
-            try:
-                pages.update(zip(numbers, await asyncio.gather(*tasks), strict=True))
-            except BaseException:  # the first failure is raised as itself; the other pages are called off
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+            pages.update(zip(numbers, await together(*(one(n) for n in numbers)), strict=True))
         number = max(pages)
         tail = pages[number]
         while tail.next_page_url and len(tail):
@@ -118,6 +115,26 @@ async def pull(
             pages[number] = tail
             bar.total = max(bar.total or 0, bar.n)
     return Pulled(first, [pages[n] for n in sorted(pages)])
+
+
+async def together(*work: Awaitable[T]) -> list[T]:
+    """Await all of `work` at once, results in order; the first failure is raised as itself (no
+    ExceptionGroup), after the rest has been called off and has unwound."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """`together` for two pieces of work of different types."""
+    one, other = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    await together(one, other)
+    return one.result(), other.result()
 
 
 def run(make: Callable[[], Awaitable[T]]) -> T:

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from minted_lab.config import PAGES_IN_FLIGHT
 from minted_lab.errors import MintedError
 from minted_lab.store import _layout as layout
-from minted_lab.store._pull import PER_PAGE, Pulled, pull, run, watched
+from minted_lab.store._pull import PER_PAGE, Pulled, both, pull, run, watched
 
 if TYPE_CHECKING:
     from minted_lab.client import AsyncMintedClient, MintedClient
@@ -320,7 +321,7 @@ class OrderStore:
         client: MintedClient | AsyncMintedClient,
         *,
         full: bool = False,
-        concurrency: int = 8,
+        concurrency: int = PAGES_IN_FLIGHT,
         progress: bool | None = None,
         wait: float | None = 0.0,
         overlap: timedelta = OVERLAP,
@@ -367,7 +368,7 @@ class OrderStore:
         client: MintedClient | AsyncMintedClient,
         *,
         full: bool = False,
-        concurrency: int = 8,
+        concurrency: int = PAGES_IN_FLIGHT,
         progress: bool | None = None,
         wait: float | None = 0.0,
         overlap: timedelta = OVERLAP,
@@ -401,9 +402,17 @@ class OrderStore:
                     note = why
                 else:
                     mode = "incremental"
-            pulled = await pull(pulling, first, concurrency=concurrency, progress=show, on_page=_on_page)
+            limit = asyncio.Semaphore(max(1, concurrency))
+            sweep = (
+                self._sweep(pulling, state.orders, reversals, first, concurrency, limit)
+                if mode == "incremental" and state is not None and reversals is not None
+                else _nothing()
+            )
+            pulled, reversed_pages = await both(
+                pull(pulling, first, concurrency=concurrency, progress=show, on_page=_on_page, limit=limit), sweep
+            )
             mark = step("pull", mark)
-            pages = len(pulled.pages)
+            pages = len(pulled.pages) + (len(reversed_pages.pages) if reversed_pages is not None else 0)
             fresh, positions, missing_guid = await asyncio.to_thread(_fresh, pulled)
             mark = step("frames", mark)
             if mode == "incremental" and state is not None:
@@ -416,23 +425,9 @@ class OrderStore:
                     fresh, positions, missing_guid = await asyncio.to_thread(_fresh, pulled)
                     mark = step("frames", mark)
             swept = 0
-            if mode == "incremental" and state is not None and reversals is not None:
-                days = _sweep_days(state.orders, reversals, first)
-                wanted = {name.lower() for name in REVERSED_STATUSES}
-                ids = [
-                    s.id
-                    for s in await pulling.order_statuses()
-                    if s.id is not None and (s.name or "").lower() in wanted
-                ]
-                if days is not None and ids:
-                    filters: dict[str, Any] = {"status": ids, "start_date": days[0]}
-                    if days[1] is not None:
-                        filters["end_date"] = days[1]
-                    reversed_pages = await pull(pulling, 1, concurrency=concurrency, progress=False, filters=filters)
-                    mark = step("pull", mark)
-                    pages += len(reversed_pages.pages)
-                    fresh, swept = await asyncio.to_thread(_with_reversed, state.orders, fresh, reversed_pages)
-                    mark = step("frames", mark)
+            if mode == "incremental" and state is not None and reversed_pages is not None:
+                fresh, swept = await asyncio.to_thread(_with_reversed, state.orders, fresh, reversed_pages)
+                mark = step("frames", mark)
             if missing_guid:
                 note = "; ".join(filter(None, [note, f"{missing_guid} orders without a guid left out"]))
 
@@ -447,6 +442,29 @@ class OrderStore:
                 with contextlib.suppress(BaseException):
                     await job  # a commit under way finishes (or not) whole before the lock is let go
                 raise
+
+    @staticmethod
+    async def _sweep(
+        pulling: AsyncMintedClient,
+        stored: pl.DataFrame,
+        reversals: timedelta,
+        first: int,
+        concurrency: int,
+        limit: asyncio.Semaphore,
+    ) -> Pulled | None:
+        """The orders of the last `reversals` the pull from page `first` does not re-read, as listed now
+        with a reversed status (None when there is no such day or no such status); runs beside that pull."""
+        days = _sweep_days(stored, reversals, first)
+        if days is None:
+            return None
+        wanted = {name.lower() for name in REVERSED_STATUSES}
+        ids = [s.id for s in await pulling.order_statuses() if s.id is not None and (s.name or "").lower() in wanted]
+        if not ids:
+            return None
+        filters: dict[str, Any] = {"status": ids, "start_date": days[0]}
+        if days[1] is not None:
+            filters["end_date"] = days[1]
+        return await pull(pulling, 1, concurrency=concurrency, progress=False, filters=filters, limit=limit)
 
     @contextlib.asynccontextmanager
     async def _locked(self, wait: float | None) -> AsyncIterator[None]:
@@ -660,6 +678,10 @@ def _plan(stored: pl.DataFrame, overlap: timedelta) -> tuple[int, int, str]:
     candidates = [n - 1, late["listed"].min(), moving["listed"].min()]
     start = min(int(c) for c in candidates if isinstance(c, int))
     return start // PER_PAGE + 1, moving.height, ""
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _fresh(pulled: Pulled) -> tuple[pl.DataFrame, pl.DataFrame, int]:

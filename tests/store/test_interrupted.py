@@ -81,6 +81,26 @@ def test_server_errors_mid_sync_change_nothing_and_the_next_sync_catches_up(
     assert_equal_to_api(store, client)
 
 
+def test_a_failed_reversal_sweep_calls_off_the_pull_beside_it_and_changes_nothing(tmp_path: Path) -> None:
+    """The sweep runs beside the incremental pull: its failure is the sync's, raised as itself."""
+    store = OrderStore(tmp_path / "swept")
+    with Sandbox(seed=7, history=1500) as sb, sb.client() as client:
+        store.sync(client, progress=False)
+        place(client)
+        sb.clock.advance(61)
+        before = store.frames()
+        sb.faults.inject("order_statuses", "status", times=20, status=503)
+        with pytest.raises(ServerError):
+            store.sync(client, progress=False)
+        assert store.version == 0
+        after = store.frames()
+        assert after.orders.equals(before.orders) and after.items.equals(before.items)
+        sb.faults.clear()
+        report = store.sync(client, progress=False)
+        assert (report.mode, report.orders_new, report.version) == ("incremental", 1, 1) and report.swept
+        assert_equal_to_api(store, client)
+
+
 def test_malformed_pages_are_refused_whole(store: OrderStore, sandbox: Sandbox, client: MintedClient) -> None:
     store.sync(client, progress=False)
     place(client)
