@@ -108,6 +108,9 @@ per catalogue SKU (`held_<SKU>`: bought - sold - delivered; null when no items a
 
 Frame = pl.DataFrame | pl.LazyFrame
 BASE = "GBP"
+PENNY_HALF: Final = Decimal("0.005")
+"""The smallest GBP amount that rounds to a penny: a currency_total of 0 beside total x rate of this
+much or more is a placeholder, not the API's rounding (`customers`)."""
 KINDS: Final = ("Buy", "Sell", "Delivery")
 """The order types that move metal: what `holdings` counts."""
 _FROM_ORDERS: Final = ("customer_external_id", "currency_rate")
@@ -1086,8 +1089,10 @@ def customers(
     -----
     An executed buy or sell counts at its `currency_total` (its total in GBP), else at `total` x
     `currency_rate` (1 for a GBP order), rounded half-even to 4 decimals. A `currency_total` of 0
-    on a nonzero total is no value: the documented Get Order shape shows it on GBP orders, whose
-    rate it leaves null. Orders that are not executed (cancelled, pending, ...) need no value.
+    on a nonzero total is no value where the order has no rate (the documented Get Order shape
+    shows it so on GBP orders), or where total x rate is half a penny or more, which no rounding
+    to pennies makes 0; beside a rate whose product rounds to 0.00, it is the API's own GBP total
+    and counts as stated. Orders that are not executed (cancelled, pending, ...) need no value.
 
     Examples
     --------
@@ -1124,7 +1129,13 @@ def customers(
     """
     unknown_gbp = _unknown_gbp(unknown_currency)
     lazy = _lazy(orders).filter(pl.col("customer_external_id").is_not_null())
-    stated = pl.col("currency_total").is_not_null() & ((pl.col("currency_total") != 0) | (pl.col("total") == 0))
+    converted = (pl.col("total").cast(pl.Decimal(38, 16)) * pl.col("currency_rate")).abs()
+    placeholder = (
+        (pl.col("currency_total") == 0)
+        & (pl.col("total") != 0).fill_null(True)
+        & (pl.col("currency_rate").is_null() | (converted >= PENNY_HALF)).fill_null(True)
+    )
+    stated = pl.col("currency_total").is_not_null() & ~placeholder.fill_null(False)
     gbp = (
         pl.when(stated.fill_null(False))
         .then(pl.col("currency_total").cast(MONEY))

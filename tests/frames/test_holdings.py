@@ -615,6 +615,17 @@ def test_customers_add_proper_and_documented_shape_orders_and_convert_at_rates()
     assert all(isinstance(v, Decimal) for v in table["bought"].to_list() + table["sold"].to_list())
 
 
+def test_customers_take_a_currency_total_rounded_to_zero_as_the_apis_own() -> None:
+    """A TRY buy of 0.25 at 0.01912 is 0.0048 GBP, which the API rounds to a currency_total of 0.00: that
+    is its GBP value (bought 0), not a placeholder; a TRY buy of 2000 at 0.02 shown with 0 cannot be
+    rounding (40 GBP), so it counts at total x rate; with the first, bought 0 + 40 = 40."""
+    tiny = order(1, "Buy", ("GAG", "0.1", "0.25"), customer=C1, currency="TRY", rate="0.01912")
+    assert tiny["currency_total"] == D(0)
+    placeholder = {**order(2, "Buy", ("GAU", 1, 2000), customer=C1, currency="TRY", rate="0.02"), "currency_total": 0}
+    assert rows(customers(book(tiny).orders), "bought") == [(D(0),)]
+    assert rows(customers(book(tiny, placeholder).orders), "bought") == [(D(40),)]
+
+
 @quietly
 def test_customers_never_value_a_named_currency_without_its_rate() -> None:
     """A TRY order with neither rate nor currency_total stays unvalued whatever unknown_currency says; a
