@@ -27,6 +27,7 @@ import httpx
 
 from . import _ops as ops
 from ._http import USER_AGENT, Answer, Call, Engine
+from ._tasks import together
 from ._transport import async_transport
 from .config import PAGES_IN_FLIGHT, Settings
 from .endpoints import FromApi
@@ -558,9 +559,7 @@ class AsyncMintedClient(_Base):
                 return page
 
             if first.last_page > 1 and first.next_page_url:
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(fetch(n)) for n in range(2, first.last_page + 1)]
-                pages.extend(task.result() for task in tasks)
+                pages.extend(await together(*(fetch(n) for n in range(2, first.last_page + 1))))
             tail = pages[-1]
             while tail.next_page_url and len(tail):
                 tail = await fetch(len(pages) + 1)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from minted_lab._tasks import together
+
 if TYPE_CHECKING:
     from minted_lab.client import AsyncMintedClient
     from minted_lab.models import OrderPage
@@ -24,8 +26,6 @@ PER_PAGE = 30
 WALK = {"sort_by": "created_at", "sort_type": "asc"}
 
 T = TypeVar("T")
-A = TypeVar("A")
-B = TypeVar("B")
 
 
 @dataclass(frozen=True)
@@ -115,26 +115,6 @@ async def pull(
             pages[number] = tail
             bar.total = max(bar.total or 0, bar.n)
     return Pulled(first, [pages[n] for n in sorted(pages)])
-
-
-async def together(*work: Awaitable[T]) -> list[T]:
-    """Await all of `work` at once, results in order; the first failure is raised as itself (no
-    ExceptionGroup), after the rest has been called off and has unwound."""
-    tasks = [asyncio.ensure_future(w) for w in work]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
-async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """`together` for two pieces of work of different types."""
-    one, other = asyncio.ensure_future(first), asyncio.ensure_future(second)
-    await together(one, other)
-    return one.result(), other.result()
 
 
 def run(make: Callable[[], Awaitable[T]]) -> T:

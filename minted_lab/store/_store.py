@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from minted_lab._tasks import both
 from minted_lab.config import PAGES_IN_FLIGHT
 from minted_lab.errors import MintedError
 from minted_lab.store import _layout as layout
-from minted_lab.store._pull import PER_PAGE, Pulled, both, pull, run, watched
+from minted_lab.store._pull import PER_PAGE, Pulled, pull, run, watched
 
 if TYPE_CHECKING:
     from minted_lab.client import AsyncMintedClient, MintedClient

@@ -6,6 +6,8 @@ import asyncio
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from minted_lab.client import AsyncMintedClient, MintedClient
 from minted_lab.models import Order
 
@@ -101,3 +103,23 @@ def test_iter_orders_small_pages_match_the_book(history_sb) -> None:  # type: ig
 def test_sync_client_class_is_what_sb_client_returns(sb) -> None:  # type: ignore[no-untyped-def]
     with sb.client() as client:
         assert isinstance(client, MintedClient) and client.environment == "sandbox"
+
+
+def test_async_all_pages_raises_a_failed_page_as_itself(history_sb) -> None:  # type: ignore[no-untyped-def]
+    """A page that keeps failing ends all_pages with that page's MintedError (not an ExceptionGroup), the
+    other pages called off."""
+    from minted_lab.errors import ServerError
+
+    sb = history_sb
+    sb.faults.inject("orders", "latency", times=1, seconds=0.01)  # page 1 answers
+    sb.faults.inject("orders", "status", times=1000, status=503)  # every page after it fails
+
+    async def pull() -> None:
+        async with sb.async_client() as aclient:
+            await aclient.all_pages(progress=False)
+
+    try:
+        with pytest.raises(ServerError):
+            asyncio.run(pull())
+    finally:
+        sb.faults.clear()
